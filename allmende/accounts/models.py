@@ -1,0 +1,54 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+public_name_validator = RegexValidator(
+    r"^[\w][\w.\-]*\Z",
+    _(
+        "Use letters, digits, dots, hyphens and underscores only, starting with a letter or digit "
+        "(no e-mail addresses, no spaces)."
+    ),
+)
+
+
+class User(AbstractUser):
+    """An account. The username is the person's only public identity; the e-mail is never shown.
+
+    A deleted account is removed entirely: contributions point to it with SET_NULL and are
+    shown as "deleted account".
+    """
+
+    username = models.CharField(
+        _("username"),
+        max_length=40,
+        unique=True,
+        validators=[public_name_validator],
+        help_text=_("Shown publicly with your contributions. Please do not use your real name."),
+        error_messages={"unique": _("This username is already taken.")},
+    )
+    email = models.EmailField(_("e-mail address"), blank=True)
+    accepted_rules_at = models.DateTimeField(_("accepted the dialogue rules at"), null=True, blank=True)
+    faction = models.ForeignKey(
+        "accountability.Faction",
+        verbose_name=_("faction"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        help_text=_("For council members: the faction they belong to."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"), condition=~models.Q(email=""), name="accounts_user_email_ci_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.username

@@ -1,0 +1,80 @@
+"""The roles of the platform, kept as Django groups with permissions.
+
+Staff give a person a role by adding them to the group in the admin. The groups and their
+permissions are brought up to date after every `migrate`, so permissions of apps added later
+are granted without a hand-made data migration.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+RESIDENT = "resident"
+MODERATOR = "moderator"
+ADMINISTRATION = "administration"
+COUNCIL_MEMBER = "council_member"
+PROCESS_MANAGER = "process_manager"
+
+# role key -> (label, staff access to the admin, permissions as "app_label.codename")
+ROLES = {
+    RESIDENT: (_("Resident"), False, []),
+    MODERATOR: (_("Moderator"), True, ["accounts.view_user"]),
+    ADMINISTRATION: (_("Administration staff"), True, ["accounts.view_user"]),
+    COUNCIL_MEMBER: (_("Council member"), False, []),
+    PROCESS_MANAGER: (
+        _("Process manager"),
+        True,
+        [
+            "accounts.view_user",
+            "accounts.change_user",
+            "pages.view_page",
+            "pages.change_page",
+            "pages.view_accessibilityfeedback",
+            "pages.change_accessibilityfeedback",
+            "rounds.add_round",
+            "rounds.change_round",
+            "rounds.view_round",
+            "rounds.add_phase",
+            "rounds.change_phase",
+            "rounds.delete_phase",
+            "rounds.view_phase",
+            "accountability.add_faction",
+            "accountability.change_faction",
+            "accountability.view_faction",
+        ],
+    ),
+}
+
+
+def role_label(key: str) -> str:
+    return ROLES[key][0]
+
+
+def has_role(user, key: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    return any(group.name == key for group in user.groups.all())
+
+
+def is_staff_role(keys) -> bool:
+    return any(ROLES[key][1] for key in keys if key in ROLES)
+
+
+def sync_roles(using="default"):
+    from django.contrib.auth.models import Group, Permission
+
+    for key, (_label, _staff, perms) in ROLES.items():
+        group, _created = Group.objects.using(using).get_or_create(name=key)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.extend(
+                Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)
+
+
+def sync_roles_after_migrate(sender, using="default", **kwargs):
+    # post_migrate comes once per app; on the last app every permission exists.
+    from django.apps import apps
+
+    if sender is list(apps.get_app_configs())[-1]:
+        sync_roles(using=using)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "pages"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("seite/<slug:slug>/", views.page, name="page"),
+]

@@ -1,0 +1,63 @@
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from allmende.accounts import roles
+from allmende.accounts.models import User
+
+PASSWORD = "ein-sicheres-Passwort-42"
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Real hashing costs ~0.3 s a password; the tests check behaviour, not the hash's strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Everything under tests/e2e/ drives a real browser: mark it, so `-m "not e2e"` can leave it out."""
+    for item in items:
+        if "/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def make_user(db):
+    """Create a confirmed account, optionally with a role."""
+
+    def make(username="anna", email=None, role=roles.RESIDENT, **extra):
+        email = email or f"{username}@example.org"
+        user = User.objects.create_user(username=username, email=email, password=PASSWORD, **extra)
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def resident(make_user):
+    return make_user("anna")
+
+
+@pytest.fixture
+def resident_client(client, resident):
+    client.force_login(resident)
+    return client
+
+
+@pytest.fixture
+def mail_dir(settings, tmp_path):
+    """Send mail as files into a fresh folder, as in development (var/mail/), and return the folder."""
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(folder)},
+        }
+    }
+    return folder

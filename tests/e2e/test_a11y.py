@@ -1,0 +1,115 @@
+"""Every page of the site frame and the account flows, in each state a user meets, has no axe-core
+violations for WCAG 2.0/2.1 A and AA, and keeps working at 320 CSS pixels (reflow)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from allmende import demo
+
+ANONYMOUS_PAGES = [
+    "/",
+    "/seite/impressum/",
+    "/seite/datenschutz/",
+    "/seite/barrierefreiheit/",
+    "/seite/dialogregeln/",
+    "/seite/leichte-sprache/",
+    "/runden/bh-2027-2028/",
+    "/runden/bh-2017-2018/",
+    "/konto/login/",
+    "/konto/signup/",
+    "/konto/password/reset/",
+]
+
+ACCOUNT_PAGES = [
+    "/",
+    "/konto/",
+    "/konto/username/",
+    "/konto/delete/",
+    "/konto/email/",
+    "/konto/password/change/",
+]
+
+
+@pytest.fixture
+def demo_city():
+    return demo.build()
+
+
+@pytest.mark.parametrize("path", ANONYMOUS_PAGES)
+def test_anonymous_pages_are_accessible(live_server, page, demo_city, axe_check, path):
+    response = page.goto(live_server.url + path)
+    assert response.status == 200
+    assert page.locator("h1").count() == 1
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    axe_check(page)
+
+
+@pytest.mark.parametrize("path", ACCOUNT_PAGES)
+def test_account_pages_are_accessible(live_server, page, demo_city, login_as, axe_check, path):
+    login_as(demo_city["anna"])
+    response = page.goto(live_server.url + path)
+    assert response.status == 200
+    assert page.locator("h1").count() == 1
+    expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
+    axe_check(page)
+
+
+@pytest.mark.parametrize(
+    ("path", "button"),
+    [
+        ("/konto/signup/", "Registrieren"),
+        ("/konto/login/", "Anmelden"),
+        ("/konto/password/reset/", "Passwort zurücksetzen"),
+        ("/seite/barrierefreiheit/", "Nachricht senden"),
+    ],
+)
+def test_forms_with_errors_are_accessible(live_server, page, demo_city, axe_check, path, button):
+    page.goto(live_server.url + path)
+    page.locator("main").get_by_role("button", name=button).click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    axe_check(page, f"{path} with errors")
+
+
+@pytest.mark.parametrize(
+    ("path", "button"),
+    [("/konto/username/", "Benutzernamen speichern"), ("/konto/delete/", "Mein Konto löschen")],
+)
+def test_account_forms_with_errors_are_accessible(
+    live_server, page, demo_city, login_as, axe_check, path, button
+):
+    login_as(demo_city["anna"])
+    page.goto(live_server.url + path)
+    if path == "/konto/username/":
+        page.get_by_label("Öffentlicher Benutzername").fill("bernd")  # taken by another demo user
+    page.locator("main").get_by_role("button", name=button).click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    axe_check(page, f"{path} with errors")
+
+
+@pytest.mark.parametrize("path", ["/", "/konto/signup/", "/seite/datenschutz/"])
+def test_pages_reflow_at_320_pixels(live_server, page, demo_city, path):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_server.url + path)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
+
+
+def test_skip_link_moves_focus_to_main(live_server, page, demo_city):
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Zum Inhalt springen")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+
+def test_language_switch_on_every_page_changes_language(live_server, page, demo_city):
+    page.goto(live_server.url + "/seite/impressum/")
+    page.get_by_label("Sprache").select_option("en")
+    page.get_by_role("button", name="Wechseln").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Legal notice")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_attached()
