@@ -1,15 +1,7 @@
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.mark.django_db
