@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 export DJANGO_SETTINGS_MODULE := allmende.settings
 
-.PHONY: run test lint test-unit test-postgres browser messages makemessages migrate demo clean serve-prod worker
+.PHONY: run test lint test-unit test-postgres browser messages makemessages migrate demo clean serve worker audit
 
 $(VENV)/bin/python:
 	@PY312=$$(sh scripts/find-python.sh) && echo "Using $$PY312" && "$$PY312" -m venv $(VENV)
@@ -53,8 +53,21 @@ lint: $(VENV)/.installed-dev
 
 # The whole suite: lint, tests on SQLite, the same on PostgreSQL where DATABASE_URL points at it,
 # browser tests in Debian's chromium with axe-core.
-test: $(VENV)/.installed-dev messages browser lint | var
+test: $(VENV)/.installed-dev messages browser lint audit | var
 	sh scripts/test.sh
+
+# Known vulnerabilities in the pinned dependencies (pip-audit; needs network access to PyPI).
+audit: $(VENV)/.installed-dev | var
+	sh scripts/prod-audit.sh
+
+# Production: granian (WSGI) after collectstatic and migrate; configure through the environment
+# (docs/deployment.md): DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, WEB_WORKERS, HOST, PORT ...
+serve: $(VENV)/.installed messages
+	HOST="$(HOST)" PORT="$(PORT)" sh scripts/serve-prod.sh
+
+# The background task worker (django-tasks-db), as its own process beside `make serve`.
+worker: $(VENV)/.installed messages
+	$(MANAGE) db_worker --no-reload
 
 clean:
 	rm -rf $(VENV) var locale/de/LC_MESSAGES/django.mo

@@ -4,12 +4,15 @@
 before it is created). Later parts of the platform add their demo content here.
 """
 
+import io
+import random
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.sites.models import Site
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +20,10 @@ from allmende.accountability.models import Faction
 from allmende.accounts import roles
 from allmende.accounts.models import User
 from allmende.pages.services import ensure_default_pages
-from allmende.rounds.models import Phase, Round
+from allmende.proposals import services as proposal_services
+from allmende.proposals.images import process_upload
+from allmende.proposals.models import Proposal, Support
+from allmende.rounds.models import District, Phase, Round, Topic
 
 DEMO_PASSWORD = "allmende-demo-2026"  # noqa: S105 -- printed for the demo, never used in production
 
@@ -34,8 +40,27 @@ DEMO_USERS = [
 
 FACTIONS = [("Grüne Liste Musterstadt", "GLM"), ("Bürgerunion", "BU"), ("Soziale Mitte", "SM")]
 
+TOPICS = [
+    ("Bildung", "bildung"),
+    ("Verkehr", "verkehr"),
+    ("Umwelt und Grün", "umwelt"),
+    ("Kultur", "kultur"),
+    ("Soziales", "soziales"),
+    ("Sport", "sport"),
+    ("Integration", "integration"),
+]
+DISTRICTS = [
+    ("Altstadt", "altstadt"),
+    ("Nordstadt", "nordstadt"),
+    ("Südstadt", "suedstadt"),
+    ("Weststadt", "weststadt"),
+    ("Oststadt", "oststadt"),
+    ("Hafenviertel", "hafenviertel"),
+]
+
 PAST_ROUND = {
     "slug": "bh-2017-2018",
+    "reference_prefix": "BH2017",
     "title": "Beteiligungshaushalt 2017/2018",
     "description": (
         "Im Online-Forum zum Doppelhaushalt 2017/2018 haben Bürgerinnen und Bürger Vorschläge gemacht "
@@ -44,6 +69,7 @@ PAST_ROUND = {
 }
 CURRENT_ROUND = {
     "slug": "bh-2027-2028",
+    "reference_prefix": "BH2027",
     "title": "Beteiligungshaushalt 2027/2028",
     "description": (
         "Wofür soll die Stadt im Doppelhaushalt 2027/2028 mehr oder weniger Geld ausgeben? "
@@ -90,7 +116,168 @@ def _ensure_round(data, phase_starts):
         kinds = list(Phase.Kind)
         for kind, (start, end) in zip(kinds, phase_starts, strict=True):
             Phase.objects.create(round=round_, kind=kind, starts_at=start, ends_at=end)
+    round_.topics.set(
+        [Topic.objects.get_or_create(slug=slug, defaults={"name": name})[0] for name, slug in TOPICS]
+    )
+    round_.districts.set(
+        [District.objects.get_or_create(slug=slug, defaults={"name": name})[0] for name, slug in DISTRICTS]
+    )
     return round_
+
+
+def _picture(seed: int, words=()):
+    """A simple generated picture (no photos of people), so the demo has images without any download."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    rng = random.Random(seed)
+    base = tuple(rng.randrange(40, 200) for _ in range(3))
+    picture = Image.new("RGB", (960, 600), base)
+    draw = ImageDraw.Draw(picture)
+    for _shape in range(6):
+        x, y = rng.randrange(0, 900), rng.randrange(0, 560)
+        size = rng.randrange(60, 260)
+        colour = tuple(min(255, c + rng.randrange(20, 80)) for c in base)
+        draw.ellipse((x, y, x + size, y + size), fill=colour)
+    if words:
+        draw.rectangle((120, 120, 840, 480), fill=(250, 250, 245), outline=(60, 60, 60), width=8)
+        font = ImageFont.load_default(size=44)
+        for line, word in enumerate(words):
+            draw.text((160, 150 + line * 62), word, fill=(30, 30, 30), font=font)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return process_upload(SimpleUploadedFile("demo.png", buffer.getvalue(), content_type="image/png"))
+
+
+def _ensure_residents(count):
+    existing = set(User.objects.filter(username__startswith="buerger").values_list("username", flat=True))
+    new = []
+    for index in range(1, count + 1):
+        username = f"buerger{index:03d}"
+        if username not in existing:
+            user = User(username=username, email=f"{username}@example.org")
+            user.set_unusable_password()
+            new.append(user)
+    User.objects.bulk_create(new)
+    return list(User.objects.filter(username__startswith="buerger").order_by("username"))
+
+
+def _ensure_proposal(round_, author, number, data, image=None, supporters=(), values=None):
+    proposal = Proposal.objects.filter(round=round_, number=number).first()
+    if proposal is None:
+        proposal = Proposal(round=round_, number=number, author=author, **data)
+        proposal_services._store_image(proposal, image)
+        proposal.save()
+    rows = [
+        Support(proposal=proposal, user=user, value=(values[i % len(values)] if values else 1))
+        for i, user in enumerate(supporters)
+    ]
+    Support.objects.bulk_create(rows, ignore_conflicts=True)
+    return proposal
+
+
+FOUNDING_PROPOSAL = {
+    "title": "Integration von Geflüchteten durch Case-Manager verbessern",
+    "summary": (
+        "Integration erfordert mehr als die bloße Unterbringung und Versorgung von Geflüchteten. Darüber hinaus "
+        "braucht es Orientierungshilfen, Sprachförderung und Job-Perspektiven. Ein individueller "
+        "Integrationsplan soll dabei helfen."
+    ),
+    "description": (
+        "Seit Mai 2018 gibt es das städtische Integrationsmanagement für Geflüchtete. Angesiedelt beim Amt für "
+        "Migration und Integration, begleiten derzeit 20 Integrationsmanager_innen ca. 1230 Geflüchtete in "
+        "Wohnheimen und Privatunterkünften.\n\n## Hilfe im Alltag und Perspektiven für die Zukunft\n\n"
+        "Die Fallmanager_innen begleiten in der Regel über einen Zeitraum von acht Monaten individuell die "
+        "nächsten Schritte eines geflüchteten Menschen. Auf Grundlage der individuellen Lebenssituation wird "
+        "ein verbindlicher Integrationsplan erarbeitet, wo erforderlich in enger Abstimmung mit dem Jobcenter."
+    ),
+    "direction": Proposal.Direction.MORE,
+    "cost_cents": 70_000_000,
+    "cost_period": Proposal.CostPeriod.YEARLY,
+    "cost_note": "rund 700.000 Euro pro Jahr, finanziert aus dem Pakt für Integration (PIK)",
+    "image_alt": "Ein Schild, auf dem herzlich willkommen in vielen Sprachen steht",
+    "image_caption": "Individuelle Unterstützung für geflüchtete Menschen",
+    "image_credit": "Foto: A.J. Schmidt",
+}
+
+CURRENT_PROPOSALS = [
+    ("Mehr Fahrradbügel am Bahnhof", "verkehr", "altstadt", "more", 4_500_000),
+    ("Schulhöfe nachmittags öffnen", "bildung", None, "more", 1_200_000),
+    ("Sanierung der Stadtbibliothek Nordstadt", "kultur", "nordstadt", "more", 85_000_000),
+    ("Straßenbeleuchtung auf LED umstellen", "umwelt", None, "saving", 30_000_000),
+    ("Kostenlose Schwimmkurse für Grundschulkinder", "sport", None, "more", 9_000_000),
+    ("Parkgebühren in der Innenstadt erhöhen", "verkehr", "altstadt", "revenue", None),
+    ("Trinkbrunnen in allen Parks", "umwelt", None, "more", 2_400_000),
+    ("Sprachcafés in den Stadtteiltreffs", "integration", "weststadt", "more", 600_000),
+    ("Zuschuss für das Jugendzentrum Südstadt", "soziales", "suedstadt", "more", 15_000_000),
+    ("Bäume statt Parkplätze in der Hafenstraße", "umwelt", "hafenviertel", "more", 7_500_000),
+    ("Weniger Ausgaben für Repräsentation", "soziales", None, "less", None),
+    ("Sanierung der Sporthalle Oststadt", "sport", "oststadt", "more", 120_000_000),
+    ("Barrierefreie Bushaltestellen", "verkehr", None, "more", 60_000_000),
+    ("Offene Werkstatt für Reparaturen", "umwelt", "nordstadt", "more", 800_000),
+    ("Digitale Ausleihe in der Bibliothek ausbauen", "kultur", None, "more", 1_500_000),
+    ("Sozialticket für Bus und Bahn", "soziales", None, "more", 40_000_000),
+    ("Photovoltaik auf städtischen Dächern", "umwelt", None, "saving", 250_000_000),
+    ("Mehr Sozialarbeit an Schulen", "bildung", None, "more", 22_000_000),
+    ("Kulturpass für Jugendliche", "kultur", None, "more", 3_000_000),
+    ("Tempo 30 vor Schulen und Kitas", "verkehr", None, "more", 900_000),
+    ("Hundesteuer erhöhen", "soziales", None, "revenue", None),
+    ("Skatepark im Hafenviertel", "sport", "hafenviertel", "more", 18_000_000),
+    ("Begegnungsfest der Kulturen", "integration", "oststadt", "more", 250_000),
+    ("Leerstände für Kunst zwischennutzen", "kultur", "altstadt", "more", 400_000),
+    ("Mehr Mülleimer mit Pfandring", "umwelt", None, "more", 350_000),
+    ("Fahrradstraße zwischen Nord- und Südstadt", "verkehr", None, "more", 35_000_000),
+    ("Spielplatz am Weststadtpark erneuern", "soziales", "weststadt", "more", 12_000_000),
+    ("Energieberatung für Mieterinnen und Mieter", "umwelt", None, "saving", 700_000),
+    ("Ganztagsbetreuung in den Ferien", "bildung", None, "more", 8_000_000),
+    ("Bürgerbüro samstags öffnen", "soziales", None, "more", 2_000_000),
+]
+
+
+def _ensure_proposals(past, current, users, residents):
+    rng = random.Random(2026)
+    topics = {topic.slug: topic for topic in Topic.objects.all()}
+    districts = {district.slug: district for district in District.objects.all()}
+    founding_image = None
+    if not Proposal.objects.filter(round=past, number=42).exists():
+        founding_image = _picture(
+            42, ["Herzlich willkommen", "Welcome", "Bienvenue", "Hos geldiniz", "Benvenuti"]
+        )
+    _ensure_proposal(
+        past,
+        residents[0],
+        42,
+        {**FOUNDING_PROPOSAL, "topic": topics["integration"], "state": Proposal.State.PUBLISHED},
+        founding_image,
+        supporters=residents[:94],
+    )
+    authors = [users["anna"], users["bernd"], *residents[:10]]
+    for number, (title, topic, district, direction, cents) in enumerate(CURRENT_PROPOSALS, start=1):
+        exists = Proposal.objects.filter(round=current, number=number).exists()
+        image = None if exists or number % 3 == 0 else _picture(number)
+        supporters = rng.sample(residents, rng.randrange(0, 60))
+        _ensure_proposal(
+            current,
+            authors[number % len(authors)],
+            number,
+            {
+                "title": title,
+                "summary": f"{title}: ein Vorschlag für den Doppelhaushalt 2027/2028.",
+                "description": (
+                    f"## Worum es geht\n\n{title}. Das kommt vielen Menschen in der Stadt zugute.\n\n"
+                    "## Warum\n\n- Es verbessert den Alltag\n- Es ist mit überschaubarem Aufwand umsetzbar"
+                ),
+                "direction": direction,
+                "topic": topics[topic],
+                "district": districts.get(district) if district else None,
+                "cost_cents": cents,
+                "cost_period": Proposal.CostPeriod.ONCE if cents else "",
+                "image_alt": f"Symbolbild: farbige Kreise zum Vorschlag „{title}“" if image else "",
+                "image_credit": "Grafik: allmende-Demo" if image else "",
+            },
+            image,
+            supporters=supporters,
+        )
+    proposal_services.recount(fix=True)
 
 
 def _phase_windows(start, lengths_in_days):
@@ -109,10 +296,14 @@ def build(stdout=None):
     users = _ensure_users()
     tz = timezone.get_current_timezone()
     past_start = timezone.datetime(2016, 9, 1, tzinfo=tz)
-    _ensure_round(PAST_ROUND, _phase_windows(past_start, [14, 42, 28, 35, 60, 540, 30]))
-    # The current round is in its proposal phase whenever the demo is loaded first.
+    past = _ensure_round(PAST_ROUND, _phase_windows(past_start, [14, 42, 28, 35, 60, 540, 30]))
+    # The current round is in its support and rating phase whenever the demo is loaded first.
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
-    _ensure_round(CURRENT_ROUND, _phase_windows(now - timedelta(days=24), [14, 42, 28, 35, 60, 540, 30]))
+    current = _ensure_round(
+        CURRENT_ROUND, _phase_windows(now - timedelta(days=45), [10, 25, 30, 35, 60, 540, 30])
+    )
+    residents = _ensure_residents(120)
+    _ensure_proposals(past, current, users, residents)
     if stdout is not None:
         stdout.write(f"Demo data ready. Every demo account has the password: {DEMO_PASSWORD}")
         for username, email, role, superuser in DEMO_USERS:

@@ -5,6 +5,7 @@ With DEBUG off the settings refuse to start without SECRET_KEY. See docs/configu
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -47,7 +48,9 @@ INSTALLED_APPS = [
     "allmende.accounts",
     "allmende.pages",
     "allmende.rounds",
+    "allmende.proposals",
     "allmende.accountability",
+    "allmende.ops",  # no models: keep it off the end (accounts.roles syncs on the last app's post_migrate)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "django.contrib.humanize",
     "django.forms",
+    "django.contrib.postgres",
     "allauth",
     "allauth.account",
     "django_htmx",
@@ -64,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "allmende.ops.middleware.RequestLogMiddleware",  # outermost: request id, one log line per request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -117,6 +122,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file, not shared-cache memory, so that parallel requests wait for each other's
+    # transactions (busy timeout) as they do on a real server instead of failing with "table is locked".
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"allmende-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -247,11 +257,33 @@ if not DEBUG:
     LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
-    SECURE_HSTS_PRELOAD = False
+    # The browser preload list is hard to leave and binds the whole registrable domain: the city's
+    # decision, not ours. Off by default, so Django's reminder to consider it (security.W021) is silenced.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Load balancers and monitoring may ask /healthz over plain HTTP on the internal network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Logs go to stdout (systemd's journal in production): one JSON object per line with DEBUG off,
+# readable lines in development; LOG_FORMAT=json or text overrides. One line per request comes from
+# allmende.ops.middleware; see docs/deployment.md for the fields.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "allmende.ops.logformat.JsonFormatter"},
+        "text": {"()": "allmende.ops.logformat.TextFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # The request line above replaces the development server's own access line.
+        "django.server": {"level": "WARNING"},
+    },
 }

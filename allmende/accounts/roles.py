@@ -32,6 +32,13 @@ ROLES = {
             "rounds.add_round",
             "rounds.change_round",
             "rounds.view_round",
+            "rounds.add_topic",
+            "rounds.change_topic",
+            "rounds.view_topic",
+            "rounds.add_district",
+            "rounds.change_district",
+            "rounds.view_district",
+            "proposals.view_proposal",
             "rounds.add_phase",
             "rounds.change_phase",
             "rounds.delete_phase",
@@ -73,8 +80,9 @@ def sync_roles(using="default"):
 
 
 def sync_roles_after_migrate(sender, using="default", **kwargs):
-    # post_migrate comes once per app; on the last app every permission exists.
+    # post_migrate comes once per app with models; on the last of them every permission exists.
     from django.apps import apps
 
-    if sender is list(apps.get_app_configs())[-1]:
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is with_models[-1]:
         sync_roles(using=using)

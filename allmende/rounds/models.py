@@ -1,21 +1,100 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class Topic(models.Model):
+    """A subject area (Themenfeld), e.g. "Bildung" or "Verkehr"."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("address"), unique=True)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class District(models.Model):
+    """A part of the city (Stadtteil / Stadtbezirk)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("address"), unique=True)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Round(models.Model):
     """One participatory budget round, e.g. "Beteiligungshaushalt 2019/2020"."""
 
+    class RatingMode(models.TextChoices):
+        SUPPORT = "support", _("Support (one thumbs-up per person)")
+        PRO_CONTRA = "pro_contra", _("For and against (+1 or −1)")
+        SCALE = "scale", _("Scale from −2 to +2")
+        POINTS = "points", _("Points to distribute")
+
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("address"), unique=True)
+    reference_prefix = models.CharField(
+        _("reference prefix"),
+        max_length=20,
+        help_text=_("Proposal numbers start with it, e.g. “BH2019” gives BH2019-0042."),
+    )
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="rounds")
+    districts = models.ManyToManyField(
+        District, verbose_name=_("districts"), blank=True, related_name="rounds"
+    )
+    rating_mode = models.CharField(
+        _("rating mode"), max_length=20, choices=RatingMode.choices, default=RatingMode.SUPPORT
+    )
+    points_per_person = models.PositiveSmallIntegerField(
+        _("points per person"),
+        default=10,
+        help_text=_("Only for the points mode: how many points each person spreads."),
+    )
+    max_points_per_proposal = models.PositiveSmallIntegerField(
+        _("at most points per proposal"), default=3, help_text=_("Only for the points mode.")
+    )
+    support_during_proposals = models.BooleanField(
+        _("support while proposals are collected"),
+        default=True,
+        help_text=_("Freiburg's model: proposals can be supported from the day they are posted."),
+    )
+    hide_counts_until_end = models.BooleanField(
+        _("hide counts until the rating phase ends"),
+        default=False,
+        help_text=_("Counts stay hidden while people rate, so the first proposals are not favoured."),
+    )
+    premoderation = models.BooleanField(
+        _("new proposals need a moderator's approval"),
+        default=False,
+        help_text=_("New proposals appear only after a moderator has approved them."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("round")
         verbose_name_plural = _("rounds")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_points_per_proposal__gte=1)
+                & models.Q(points_per_person__gte=models.F("max_points_per_proposal")),
+                name="rounds_round_points_sensible",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -29,6 +108,19 @@ class Round(models.Model):
             if phase.starts_at <= now < phase.ends_at:
                 return phase
         return None
+
+    def phase(self, kind):
+        for phase in self.phases.all():
+            if phase.kind == kind:
+                return phase
+        return None
+
+    def counts_hidden(self, now=None):
+        """Whether support and rating counts are hidden from everyone right now."""
+        if not self.hide_counts_until_end:
+            return False
+        rating = self.phase(Phase.Kind.RATING)
+        return rating is None or (now or timezone.now()) < rating.ends_at
 
 
 class Phase(models.Model):
@@ -59,3 +151,7 @@ class Phase(models.Model):
 
     def __str__(self):
         return f"{self.round}: {self.get_kind_display()}"
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("A phase must end after it starts.")})

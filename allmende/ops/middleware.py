@@ -1,0 +1,67 @@
+"""Request ids and one log line per request.
+
+The line names the request id, method, path (never the query string, which may carry personal data;
+secrets in the path such as e-mail confirmation keys are masked), the URL route, status, duration and
+the worker's pid and host. No IP address, no user, no user agent: the privacy notice names none of them.
+"""
+
+import logging
+import re
+import time
+import uuid
+
+from .logformat import current_request_id
+
+logger = logging.getLogger("allmende.request")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# An incoming id (e.g. nginx's $request_id, a UUID) is kept only if it looks like one.
+SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
+# URL arguments that are secrets (e-mail confirmation keys, password reset tokens) are masked in the log.
+SECRET_URL_KWARGS = {"key", "token", "uidb36", "uidb64"}
+
+
+def request_id_for(request) -> str:
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    if SANE_REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+def loggable_path(request) -> str:
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    if match:
+        for name, value in match.kwargs.items():
+            if name in SECRET_URL_KWARGS and isinstance(value, str) and value:
+                path = path.replace(value, "[redacted]")
+    return path
+
+
+class RequestLogMiddleware:
+    """Outermost middleware: sees every response, including redirects and error pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        request.id = request_id_for(request)
+        token = current_request_id.set(request.id)
+        try:
+            response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request.id
+            match = getattr(request, "resolver_match", None)
+            logger.info(
+                "request",
+                extra={  # the request id is stamped on by logformat.stamp_request_id
+                    "method": request.method,
+                    "path": loggable_path(request),
+                    "route": match.route if match else None,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+            return response
+        finally:
+            current_request_id.reset(token)

@@ -1,0 +1,150 @@
+"""Read side of proposals, shared by the pages and the API: a constant number of queries per page."""
+
+import datetime
+import hashlib
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from .models import SEARCH_VECTOR, Proposal, Support
+
+PAGE_SIZE = 20
+SORTS = ("top", "new", "comments", "random")
+PUBLIC_STATES = (Proposal.State.PUBLISHED, Proposal.State.MERGED, Proposal.State.WITHDRAWN)
+
+ORDERINGS = {
+    "top": ["-rank_value", "-pro_count", "created_at", "id"],
+    "new": ["-created_at", "-id"],
+    "comments": ["-comment_count", "-created_at", "-id"],
+}
+
+
+@dataclass
+class Filters:
+    topic: str = ""
+    district: str = ""
+    direction: str = ""
+    state: str = Proposal.State.PUBLISHED
+    q: str = ""
+    sort: str = "top"
+    seed: int = 0
+    page: int = 1
+
+
+@dataclass
+class ProposalPage:
+    proposals: list
+    total: int
+    page: int
+    pages: int
+    filters: Filters
+    own_ratings: dict = field(default_factory=dict)
+
+    @property
+    def has_previous(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+
+def daily_seed(identity: str, today: datetime.date | None = None) -> int:
+    """A seed for the random order that stays the same for one visitor for one day."""
+    today = today or datetime.date.today()
+    digest = hashlib.sha256(f"{identity}:{today.isoformat()}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def _search(queryset, text):
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, config="german", search_type="websearch")
+        return queryset.annotate(search=SEARCH_VECTOR).filter(search=query)
+    for word in text.split()[:8]:
+        queryset = queryset.filter(
+            Q(title__icontains=word) | Q(summary__icontains=word) | Q(description__icontains=word)
+        )
+    return queryset
+
+
+def filtered(round_, filters: Filters):
+    state = filters.state if filters.state in PUBLIC_STATES else Proposal.State.PUBLISHED
+    queryset = Proposal.objects.filter(round=round_, state=state)
+    if filters.topic:
+        queryset = queryset.filter(topic__slug=filters.topic)
+    if filters.district:
+        queryset = queryset.filter(district__slug=filters.district)
+    if filters.direction:
+        queryset = queryset.filter(direction=filters.direction)
+    if filters.q.strip():
+        queryset = _search(queryset, filters.q.strip())
+    return queryset
+
+
+def _random_slice(queryset, seed, offset, limit, total):
+    """The random order as a rotation of the indexed random_key order: two index range scans, no sort
+    of the whole set. The seed picks the starting point and the direction."""
+    spread = int.from_bytes(hashlib.sha256(str(seed).encode()).digest()[:8], "big")
+    pivot = spread % (2**31)
+    descending = bool(spread >> 63)
+    key = "-random_key" if descending else "random_key"
+    first = queryset.filter(random_key__lte=pivot) if descending else queryset.filter(random_key__gte=pivot)
+    rest = queryset.filter(random_key__gt=pivot) if descending else queryset.filter(random_key__lt=pivot)
+    first_count = first.count()
+    items = []
+    if offset < first_count:
+        items = list(first.order_by(key, "id")[offset : offset + limit])
+    if len(items) < limit and offset + len(items) < total:
+        start = max(0, offset - first_count)
+        items += list(rest.order_by(key, "id")[start : start + limit - len(items)])
+    return items
+
+
+def proposal_page(round_, filters: Filters, user=None) -> ProposalPage:
+    queryset = filtered(round_, filters).select_related("topic", "district", "author", "round")
+    total = queryset.count()
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, filters.page), pages)
+    offset = (page - 1) * PAGE_SIZE
+    if filters.sort == "random":
+        proposals = _random_slice(queryset, filters.seed, offset, PAGE_SIZE, total)
+    else:
+        ordering = ORDERINGS.get(filters.sort, ORDERINGS["top"])
+        proposals = list(queryset.order_by(*ordering)[offset : offset + PAGE_SIZE])
+    return ProposalPage(
+        proposals=proposals,
+        total=total,
+        page=page,
+        pages=pages,
+        filters=filters,
+        own_ratings=own_ratings(user, proposals),
+    )
+
+
+def own_ratings(user, proposals) -> dict[int, int]:
+    """The person's own supports or ratings for these proposals: {proposal id: value}."""
+    if user is None or not user.is_authenticated or not proposals:
+        return {}
+    rows = Support.objects.filter(user=user, proposal__in=[p.pk for p in proposals])
+    return dict(rows.values_list("proposal_id", "value"))
+
+
+def proposal_for_page(round_slug, number, user=None):
+    proposal = get_object_or_404(
+        Proposal.objects.select_related("round", "topic", "district", "author", "merged_into__round"),
+        round__slug=round_slug,
+        number=number,
+    )
+    visible = proposal.state in PUBLIC_STATES or (
+        user is not None and user.is_authenticated and proposal.author_id == user.pk
+    )
+    return proposal if visible else None
+
+
+def points_spent(user, round_) -> int:
+    if user is None or not user.is_authenticated:
+        return 0
+    return sum(Support.objects.filter(user=user, proposal__round=round_).values_list("value", flat=True))

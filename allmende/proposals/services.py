@@ -1,0 +1,306 @@
+"""Every change to proposals and supports: plain functions `(actor, …)`, one transaction each,
+permission checked inside through rounds.permissions.
+
+Counters on the proposal row change in the same transaction as the support rows they count, with
+F() expressions, so a double click, two tabs or two app servers never count twice.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from allmende.rounds.models import Round
+from allmende.rounds.permissions import Action, can
+
+from .images import ProcessedImage
+from .models import Proposal, Support
+
+Mode = Round.RatingMode
+SCALE_FACTOR = 10_000  # the scale mode ranks by average × 10 000, kept as an integer
+
+
+class ActionRefused(Exception):
+    """The actor may not do this now; the message says why, in the reader's language."""
+
+
+def _check(user, action, round_, proposal=None):
+    decision = can(user, action, round_, proposal)
+    if not decision:
+        raise ActionRefused(decision.reason)
+
+
+# --- ranking -------------------------------------------------------------------------------------
+
+
+def _trunc_div(a: int, b: int) -> int:
+    """Integer division truncating toward zero, as PostgreSQL and SQLite do."""
+    if b == 0:
+        return 0
+    quotient = abs(a) // abs(b)
+    return quotient if (a >= 0) == (b > 0) else -quotient
+
+
+def rank_value(mode: str, count: int, score: int) -> int:
+    """The single number a proposal is ranked by (ties: more in favour, then older)."""
+    if mode == Mode.SUPPORT:
+        return count
+    if mode == Mode.SCALE:
+        return _trunc_div(score * SCALE_FACTOR, count)
+    return score  # pro − contra, or total points
+
+
+def _rank_expression(mode, d_count, d_score):
+    count = F("support_count") + Value(d_count)
+    score = F("score_sum") + Value(d_score)
+    if mode == Mode.SUPPORT:
+        return count
+    if mode == Mode.SCALE:
+        return Case(
+            When(Q(support_count=-d_count), then=Value(0)),
+            default=(score * Value(SCALE_FACTOR)) / count,
+            output_field=IntegerField(),
+        )
+    return score
+
+
+def _apply(proposal, d_count=0, d_score=0, d_pro=0, d_contra=0):
+    Proposal.objects.filter(pk=proposal.pk).update(
+        support_count=F("support_count") + d_count,
+        score_sum=F("score_sum") + d_score,
+        pro_count=F("pro_count") + d_pro,
+        contra_count=F("contra_count") + d_contra,
+        rank_value=_rank_expression(proposal.round.rating_mode, d_count, d_score),
+    )
+
+
+def _sides(value):
+    return (1 if value > 0 else 0), (1 if value < 0 else 0)
+
+
+# --- supports and ratings ------------------------------------------------------------------------
+
+
+def allowed_values(round_: Round) -> list[int]:
+    mode = round_.rating_mode
+    if mode == Mode.SUPPORT:
+        return [1]
+    if mode == Mode.PRO_CONTRA:
+        return [1, -1]
+    if mode == Mode.SCALE:
+        return [2, 1, 0, -1, -2]
+    return list(range(1, round_.max_points_per_proposal + 1))
+
+
+@transaction.atomic
+def rate(user, proposal: Proposal, value: int = 1) -> Support:
+    """Support or rate `proposal`; a second call with another value changes the rating."""
+    round_ = proposal.round
+    _check(user, Action.SUPPORT, round_, proposal)
+    if value not in allowed_values(round_):
+        raise ActionRefused(_("This rating is not possible in this round."))
+    if round_.rating_mode == Mode.POINTS:
+        # Serialise one person's point spending, so two tabs cannot overspend together.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+    existing = Support.objects.select_for_update().filter(user=user, proposal=proposal).first()
+    if round_.rating_mode == Mode.POINTS:
+        spent = (
+            Support.objects.filter(user=user, proposal__round=round_)
+            .exclude(proposal=proposal)
+            .aggregate(total=Coalesce(Sum("value"), 0))["total"]
+        )
+        if spent + value > round_.points_per_person:
+            raise ActionRefused(
+                _("You have %(left)s of %(total)s points left.")
+                % {"left": round_.points_per_person - spent, "total": round_.points_per_person}
+            )
+    if existing is not None:
+        if existing.value != value:
+            old_pro, old_contra = _sides(existing.value)
+            new_pro, new_contra = _sides(value)
+            _apply(
+                proposal,
+                d_score=value - existing.value,
+                d_pro=new_pro - old_pro,
+                d_contra=new_contra - old_contra,
+            )
+            existing.value = value
+            existing.save(update_fields=["value"])
+        return existing
+    try:
+        with transaction.atomic():
+            support = Support.objects.create(user=user, proposal=proposal, value=value)
+    except IntegrityError:
+        # The same person's other request won the race: it counted, this one must not.
+        return Support.objects.get(user=user, proposal=proposal)
+    pro, contra = _sides(value)
+    _apply(proposal, d_count=1, d_score=value, d_pro=pro, d_contra=contra)
+    return support
+
+
+@transaction.atomic
+def unrate(user, proposal: Proposal) -> bool:
+    """Take back one's support or rating. Returns whether there was one."""
+    _check(user, Action.SUPPORT, proposal.round, proposal)
+    support = Support.objects.select_for_update().filter(user=user, proposal=proposal).first()
+    if support is None:
+        return False
+    support.delete()
+    pro, contra = _sides(support.value)
+    _apply(proposal, d_count=-1, d_score=-support.value, d_pro=-pro, d_contra=-contra)
+    return True
+
+
+def release_ratings_of_deleted_user(sender, instance, **kwargs):
+    """Before an account is deleted: its supports in rounds still open for rating are taken back
+    (counts go down); in rounds past their rating phase the rows stay, without the person."""
+    now = timezone.now()
+    for support in Support.objects.filter(user=instance).select_related("proposal__round"):
+        round_ = support.proposal.round
+        rating = round_.phase("rating")
+        if rating is None or now < rating.ends_at:
+            support.delete()
+            pro, contra = _sides(support.value)
+            _apply(support.proposal, d_count=-1, d_score=-support.value, d_pro=-pro, d_contra=-contra)
+
+
+# --- proposals -----------------------------------------------------------------------------------
+
+EDITABLE_FIELDS = [
+    "title",
+    "summary",
+    "description",
+    "direction",
+    "topic",
+    "district",
+    "latitude",
+    "longitude",
+    "cost_cents",
+    "cost_period",
+    "cost_note",
+    "image_alt",
+    "image_caption",
+    "image_credit",
+]
+
+
+def _store_image(proposal, processed: ProcessedImage | None):
+    if processed is not None:
+        proposal.image.save(processed.image.name, processed.image, save=False)
+        proposal.image_thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
+
+
+def _delete_files(*files):
+    for field_file in files:
+        if field_file:
+            field_file.storage.delete(field_file.name)
+
+
+def create_proposal(user, round_: Round, data: dict, image: ProcessedImage | None = None) -> Proposal:
+    _check(user, Action.PROPOSE, round_)
+    proposal = Proposal(round=round_, author=user, **{k: data.get(k) for k in EDITABLE_FIELDS if k in data})
+    proposal.state = Proposal.State.PENDING if round_.premoderation else Proposal.State.PUBLISHED
+    try:
+        with transaction.atomic():
+            # Numbers are handed out one at a time per round.
+            Round.objects.select_for_update().filter(pk=round_.pk).exists()
+            proposal.number = (round_.proposals.aggregate(n=Max("number"))["n"] or 0) + 1
+            _store_image(proposal, image)
+            proposal.full_clean()
+            proposal.save()
+    except Exception:
+        _delete_files(proposal.image, proposal.image_thumbnail)
+        raise
+    return proposal
+
+
+def update_proposal(user, proposal: Proposal, data: dict, image: ProcessedImage | None = None) -> Proposal:
+    old_files = (proposal.image.name, proposal.image_thumbnail.name) if image else ()
+    try:
+        with transaction.atomic():
+            locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+            _check(user, Action.EDIT, locked.round, locked)
+            for field in EDITABLE_FIELDS:
+                if field in data:
+                    setattr(locked, field, data[field])
+            _store_image(locked, image)
+            locked.full_clean()
+            locked.save()
+    except Exception:
+        if image:
+            _delete_files(locked.image, locked.image_thumbnail)
+        raise
+    storage = proposal.image.storage
+    for name in old_files:
+        if name:
+            transaction.on_commit(lambda name=name: storage.delete(name))
+    return locked
+
+
+@transaction.atomic
+def withdraw_proposal(user, proposal: Proposal) -> Proposal:
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    _check(user, Action.WITHDRAW, locked.round, locked)
+    locked.state = Proposal.State.WITHDRAWN
+    locked.save(update_fields=["state", "updated_at"])
+    return locked
+
+
+# --- integrity -----------------------------------------------------------------------------------
+
+
+def recount(fix: bool = False) -> list[dict]:
+    """Compare every proposal's counters with its rows; report (and with fix=True correct) drift."""
+    drift = []
+    rows = (
+        Proposal.objects.select_related("round")
+        .annotate(
+            rows=Count("supports"),
+            total=Coalesce(Sum("supports__value"), 0),
+            pros=Count("supports", filter=Q(supports__value__gt=0)),
+            contras=Count("supports", filter=Q(supports__value__lt=0)),
+        )
+        .order_by("pk")
+    )
+    for proposal in rows.iterator(chunk_size=2000):
+        expected = {
+            "support_count": proposal.rows,
+            "score_sum": proposal.total,
+            "pro_count": proposal.pros,
+            "contra_count": proposal.contras,
+            "rank_value": rank_value(proposal.round.rating_mode, proposal.rows, proposal.total),
+        }
+        actual = {field: getattr(proposal, field) for field in expected}
+        if actual != expected:
+            drift.append(
+                {
+                    "proposal": proposal.pk,
+                    "reference": proposal.reference,
+                    "stored": actual,
+                    "counted": expected,
+                }
+            )
+            if fix:
+                Proposal.objects.filter(pk=proposal.pk).update(**expected)
+    return drift
+
+
+def export_user_data(user):
+    proposals = [
+        {
+            "reference": p.reference,
+            "title": p.title,
+            "summary": p.summary,
+            "description": p.description,
+            "state": p.state,
+            "created_at": p.created_at.isoformat(),
+        }
+        for p in Proposal.objects.filter(author=user).select_related("round").order_by("created_at")
+    ]
+    supports = [
+        {"proposal": s.proposal.reference, "value": s.value, "created_at": s.created_at.isoformat()}
+        for s in Support.objects.filter(user=user).select_related("proposal__round").order_by("created_at")
+    ]
+    return "proposals", {"proposals": proposals, "supports_and_ratings": supports}

@@ -1,0 +1,207 @@
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from allmende.markup import render_markdown
+from allmende.rounds import queries as round_queries
+from allmende.rounds.models import Round
+from allmende.rounds.permissions import Action, can
+
+from . import queries, services
+from .forms import ProposalForm
+from .models import Proposal
+
+
+def _int(value, default=0):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _filters(request):
+    params = request.GET
+    sort = params.get("sort", "top")
+    seed = _int(params.get("seed"))
+    if sort == "random" and not seed:
+        identity = f"user:{request.user.pk}" if request.user.is_authenticated else ""
+        seed = queries.daily_seed(identity) if identity else secrets.randbelow(2**31 - 1) + 1
+    return queries.Filters(
+        topic=params.get("topic", ""),
+        district=params.get("district", ""),
+        direction=params.get("direction", ""),
+        state=params.get("state", Proposal.State.PUBLISHED),
+        q=params.get("q", "")[:200],
+        sort=sort if sort in queries.SORTS else "top",
+        seed=seed,
+        page=_int(params.get("page"), 1),
+    )
+
+
+def _rating_context(request, round_, proposal, own=None):
+    return {
+        "proposal": proposal,
+        "round": round_,
+        "own_value": own,
+        "counts_hidden": round_.counts_hidden(),
+        "can_rate": can(request.user, Action.SUPPORT, round_, proposal),
+        "values": services.allowed_values(round_),
+        "points_left": round_.points_per_person - queries.points_spent(request.user, round_)
+        if round_.rating_mode == Round.RatingMode.POINTS
+        else None,
+    }
+
+
+def proposal_list(request, slug):
+    round_ = round_queries.round_by_slug(slug)
+    filters = _filters(request)
+    page = queries.proposal_page(round_, filters, request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
+    if filters.sort == "random":
+        query["seed"] = str(filters.seed)
+    return render(
+        request,
+        "proposals/list.html",
+        {
+            "round": round_,
+            "page": page,
+            "query": query.urlencode(),
+            "counts_hidden": round_.counts_hidden(),
+            "can_propose": can(request.user, Action.PROPOSE, round_),
+            "directions": Proposal.Direction.choices,
+            "states": [(s, Proposal.State(s).label) for s in queries.PUBLIC_STATES],
+        },
+    )
+
+
+def proposal_detail(request, slug, number):
+    proposal = queries.proposal_for_page(slug, number, request.user)
+    if proposal is None:
+        raise Http404
+    round_ = proposal.round
+    own = queries.own_ratings(request.user, [proposal]).get(proposal.pk)
+    context = _rating_context(request, round_, proposal, own)
+    context["can_edit"] = can(request.user, Action.EDIT, round_, proposal)
+    context["can_withdraw"] = can(request.user, Action.WITHDRAW, round_, proposal)
+    return render(request, "proposals/detail.html", context)
+
+
+def _form_page(request, round_, form, proposal=None):
+    preview = None
+    if request.method == "POST" and "preview" in request.POST and form.is_valid():
+        preview = render_markdown(form.cleaned_data["description"])
+    template = "proposals/form.html"
+    return render(
+        request, template, {"round": round_, "form": form, "proposal": proposal, "preview": preview}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_create(request, slug):
+    round_ = round_queries.round_by_slug(slug)
+    decision = can(request.user, Action.PROPOSE, round_)
+    if not decision:
+        messages.error(request, decision.reason)
+        return redirect("proposals:list", slug=slug)
+    form = ProposalForm(request.POST or None, request.FILES or None, round_=round_)
+    if request.method == "POST" and "preview" not in request.POST and form.is_valid():
+        try:
+            proposal = services.create_proposal(
+                request.user, round_, form.service_data(), form.processed_image
+            )
+        except services.ActionRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("proposals:list", slug=slug)
+        if proposal.state == Proposal.State.PENDING:
+            messages.success(
+                request, _("Thank you! Your proposal will appear once the moderation has approved it.")
+            )
+        else:
+            messages.success(request, _("Thank you! Your proposal has been published."))
+        return redirect(proposal)
+    return _form_page(request, round_, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_edit(request, slug, number):
+    proposal = get_object_or_404(Proposal.objects.select_related("round"), round__slug=slug, number=number)
+    decision = can(request.user, Action.EDIT, proposal.round, proposal)
+    if not decision:
+        messages.error(request, decision.reason)
+        return redirect(proposal)
+    form = ProposalForm(request.POST or None, request.FILES or None, instance=proposal, round_=proposal.round)
+    if request.method == "POST" and "preview" not in request.POST and form.is_valid():
+        try:
+            services.update_proposal(request.user, proposal, form.service_data(), form.processed_image)
+        except services.ActionRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect(proposal)
+        messages.success(request, _("Your changes have been saved."))
+        return redirect(proposal)
+    if request.method == "POST":
+        proposal.refresh_from_db()
+    return _form_page(request, proposal.round, form, proposal)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_withdraw(request, slug, number):
+    proposal = get_object_or_404(Proposal.objects.select_related("round"), round__slug=slug, number=number)
+    decision = can(request.user, Action.WITHDRAW, proposal.round, proposal)
+    if not decision:
+        messages.error(request, decision.reason)
+        return redirect(proposal)
+    if request.method == "POST":
+        services.withdraw_proposal(request.user, proposal)
+        messages.success(request, _("Your proposal has been withdrawn."))
+        return redirect(proposal)
+    return render(request, "proposals/withdraw.html", {"proposal": proposal})
+
+
+def _back(request, proposal):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(proposal.get_absolute_url())
+
+
+@require_POST
+def proposal_rate(request, slug, number):
+    proposal = get_object_or_404(Proposal.objects.select_related("round"), round__slug=slug, number=number)
+    if not request.user.is_authenticated:
+        messages.error(request, _("Please sign in to support proposals."))
+        return redirect(f"{reverse('account_login')}?next={proposal.get_absolute_url()}")
+    status = 200
+    message = ""
+    try:
+        if "withdraw" in request.POST:
+            services.unrate(request.user, proposal)
+            message = _("Your support has been taken back.")
+        else:
+            services.rate(request.user, proposal, _int(request.POST.get("value"), 1))
+            message = _("Thank you, your support has been counted.")
+    except services.ActionRefused as refusal:
+        message, status = str(refusal), 403
+    proposal.refresh_from_db()
+    if request.htmx:
+        own = queries.own_ratings(request.user, [proposal]).get(proposal.pk)
+        context = {
+            **_rating_context(request, proposal.round, proposal, own),
+            "status_message": message,
+            "refused": status != 200,
+        }
+        return render(request, "proposals/_rating.html", context, status=200)
+    (messages.success if status == 200 else messages.error)(request, message)
+    return _back(request, proposal)

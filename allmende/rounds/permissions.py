@@ -1,0 +1,96 @@
+"""Who may do what, when: the one place that decides (phase × action × role).
+
+Views, templates and the API ask `can(user, action, round_, proposal)` and get a `Decision`,
+which is truthy when allowed and carries the reason, in the reader's language, when not.
+Nothing else in the code base decides these rules.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from allmende.accounts import roles
+
+from .models import Phase, Round
+
+
+class Action(StrEnum):
+    PROPOSE = "propose"
+    EDIT = "edit"  # edit one's own proposal
+    WITHDRAW = "withdraw"  # withdraw one's own proposal
+    SUPPORT = "support"  # support or rate, and take it back
+    COMMENT = "comment"
+    REPORT = "report"
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self):
+        return self.allowed
+
+
+ALLOW = Decision(True)
+
+Kind = Phase.Kind
+
+# Which actions each phase opens. SUPPORT in the proposal phase depends on the round (see below).
+PHASE_ACTIONS = {
+    Kind.INFORMATION: set(),
+    Kind.PROPOSALS: {Action.PROPOSE, Action.EDIT, Action.WITHDRAW, Action.COMMENT, Action.REPORT},
+    Kind.RATING: {Action.SUPPORT, Action.WITHDRAW, Action.COMMENT, Action.REPORT},
+    Kind.ANSWERS: {Action.COMMENT, Action.REPORT},
+    Kind.COUNCIL: {Action.COMMENT, Action.REPORT},
+    Kind.IMPLEMENTATION: {Action.COMMENT, Action.REPORT},
+    Kind.CLOSED: set(),
+}
+
+PHASE_REFUSALS = {
+    Action.PROPOSE: _("Proposals can only be posted during the proposal phase."),
+    Action.EDIT: _("Proposals can only be changed during the proposal phase."),
+    Action.WITHDRAW: _("Proposals can only be withdrawn while proposals are collected or rated."),
+    Action.SUPPORT: _("Supporting and rating is possible only during the rating phase."),
+    Action.COMMENT: _("Comments are closed in this phase."),
+    Action.REPORT: _("Reports are closed in this phase."),
+}
+
+
+def phase_allows(round_: Round, action: Action, now=None) -> bool:
+    phase = round_.current_phase(now)
+    if phase is None:
+        return False
+    allowed = PHASE_ACTIONS[Kind(phase.kind)]
+    if action == Action.SUPPORT and phase.kind == Kind.PROPOSALS and round_.support_during_proposals:
+        return True
+    return action in allowed
+
+
+def can(user, action: Action, round_: Round, proposal=None, now=None) -> Decision:
+    now = now or timezone.now()
+    if not user.is_authenticated:
+        return Decision(False, _("Please sign in first."))
+    if not user.is_active:
+        return Decision(False, _("Your account is blocked."))
+    if not phase_allows(round_, action, now):
+        return Decision(False, PHASE_REFUSALS[action])
+    if proposal is None:
+        return ALLOW
+    if action in (Action.EDIT, Action.WITHDRAW):
+        if proposal.author_id != user.pk:
+            return Decision(False, _("Only the author can do that."))
+        if not proposal.is_open:
+            return Decision(False, _("This proposal can no longer be changed."))
+        if action == Action.EDIT and proposal.has_ratings:
+            return Decision(False, _("A proposal cannot be changed once it has been supported or rated."))
+        return ALLOW
+    if action in (Action.SUPPORT, Action.COMMENT) and not proposal.is_published:
+        return Decision(False, _("This proposal cannot be supported or commented on."))
+    return ALLOW
+
+
+def is_moderator(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or roles.has_role(user, roles.MODERATOR))

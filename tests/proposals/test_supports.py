@@ -1,0 +1,172 @@
+"""Supports and ratings: one per person and proposal, counted once, in every rating mode."""
+
+import threading
+
+import pytest
+from django.db import IntegrityError, close_old_connections, transaction
+
+from allmende.proposals import services
+from allmende.proposals.models import Proposal, Support
+from allmende.rounds.models import Round
+from tests.proposals.conftest import make_proposal, make_round
+
+Mode = Round.RatingMode
+
+
+def counters(proposal):
+    proposal.refresh_from_db()
+    return (
+        proposal.support_count,
+        proposal.pro_count,
+        proposal.contra_count,
+        proposal.score_sum,
+        proposal.rank_value,
+    )
+
+
+@pytest.mark.django_db
+def test_support_counts_once_and_withdraw_removes_it(proposal, make_user):
+    anna = make_user("anna")
+    services.rate(anna, proposal)
+    services.rate(anna, proposal)  # a double click
+    assert counters(proposal)[0] == 1
+    assert Support.objects.filter(proposal=proposal).count() == 1
+    assert services.unrate(anna, proposal) is True
+    assert services.unrate(anna, proposal) is False
+    assert counters(proposal) == (0, 0, 0, 0, 0)
+    assert not Support.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_row(proposal, make_user):
+    anna = make_user("anna")
+    Support.objects.create(user=anna, proposal=proposal)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Support.objects.create(user=anna, proposal=proposal)
+
+
+@pytest.mark.django_db
+def test_pro_contra_ranks_by_balance_then_by_more_in_favour(make_user):
+    round_ = make_round(mode=Mode.PRO_CONTRA)
+    a, b = make_proposal(round_), make_proposal(round_)
+    people = [make_user(f"p{i}") for i in range(5)]
+    # a: 3 for, 2 against (balance 1); b: 1 for (balance 1): a ranks first on more in favour.
+    for person in people[:3]:
+        services.rate(person, a, 1)
+    for person in people[3:]:
+        services.rate(person, a, -1)
+    services.rate(people[0], b, 1)
+    assert counters(a) == (5, 3, 2, 1, 1)
+    assert counters(b) == (1, 1, 0, 1, 1)
+    from allmende.proposals.queries import Filters, proposal_page
+
+    assert [p.pk for p in proposal_page(round_, Filters()).proposals] == [a.pk, b.pk]
+    services.rate(people[3], a, 1)  # changes from against to for
+    assert counters(a) == (5, 4, 1, 3, 3)
+
+
+@pytest.mark.django_db
+def test_scale_ranks_by_average(make_user):
+    round_ = make_round(mode=Mode.SCALE)
+    proposal = make_proposal(round_)
+    for index, value in enumerate([2, 1, -2]):
+        services.rate(make_user(f"p{index}"), proposal, value)
+    count, _pro, _contra, total, rank = counters(proposal)
+    assert (count, total) == (3, 1)
+    assert rank == 3333  # average 0.3333 × 10 000, truncated
+    with pytest.raises(services.ActionRefused):
+        services.rate(make_user("x"), proposal, 3)
+
+
+@pytest.mark.django_db
+def test_points_are_limited_per_proposal_and_per_person(make_user):
+    round_ = make_round(mode=Mode.POINTS, points_per_person=5, max_points_per_proposal=3)
+    a, b, c = (make_proposal(round_) for _ in range(3))
+    anna = make_user("anna")
+    services.rate(anna, a, 3)
+    services.rate(anna, b, 2)
+    with pytest.raises(services.ActionRefused, match="0"):
+        services.rate(anna, c, 1)
+    with pytest.raises(services.ActionRefused):
+        services.rate(anna, a, 4)
+    services.rate(anna, a, 1)  # lowering frees points
+    services.rate(anna, c, 2)
+    assert counters(a)[3] == 1 and counters(c)[3] == 2
+
+
+@pytest.mark.django_db
+def test_refused_outside_the_phase(make_user):
+    round_ = make_round(phase="answers")
+    proposal = make_proposal(round_)
+    with pytest.raises(services.ActionRefused, match="rating phase|Bewertungsphase|Unterstützen"):
+        services.rate(make_user("anna"), proposal)
+    assert counters(proposal)[0] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_clicks_from_two_servers_count_once(make_user):
+    """The same person's requests on several app servers at once: one row, one count."""
+    round_ = make_round()
+    proposal = make_proposal(round_)
+    anna = make_user("anna")
+    barrier = threading.Barrier(6)
+    errors = []
+
+    def click():
+        try:
+            barrier.wait()
+            services.rate(anna, proposal)
+        except Exception as exc:  # noqa: BLE001 -- collected and asserted below
+            errors.append(exc)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=click) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert Support.objects.filter(proposal=proposal).count() == 1
+    assert Proposal.objects.get(pk=proposal.pk).support_count == 1
+
+
+@pytest.mark.django_db
+def test_recount_finds_and_fixes_drift(proposal, make_user):
+    services.rate(make_user("anna"), proposal)
+    assert services.recount() == []
+    Proposal.objects.filter(pk=proposal.pk).update(support_count=7, rank_value=7)
+    drift = services.recount()
+    assert drift[0]["stored"]["support_count"] == 7 and drift[0]["counted"]["support_count"] == 1
+    services.recount(fix=True)
+    assert services.recount() == []
+
+
+@pytest.mark.django_db
+def test_recount_command_fails_on_drift(proposal, make_user, capsys):
+    from django.core.management import call_command
+
+    Proposal.objects.filter(pk=proposal.pk).update(support_count=3)
+    with pytest.raises(SystemExit):
+        call_command("recount")
+    assert "drifting" in capsys.readouterr().out
+    call_command("recount", "--fix")
+    call_command("recount")
+
+
+@pytest.mark.django_db
+def test_deleting_an_account_takes_back_open_supports_only(make_user):
+    from allmende.accounts.services import delete_account
+
+    open_round = make_round("offen")
+    closed_round = make_round("zu", phase="closed")
+    open_proposal, closed_proposal = make_proposal(open_round), make_proposal(closed_round)
+    anna = make_user("anna")
+    services.rate(anna, open_proposal)
+    Support.objects.create(user=anna, proposal=closed_proposal)
+    services.recount(fix=True)
+    delete_account(anna)
+    assert counters(open_proposal)[0] == 0
+    assert counters(closed_proposal)[0] == 1  # the published result of a closed round stays
+    assert Support.objects.get(proposal=closed_proposal).user is None
+    assert services.recount() == []

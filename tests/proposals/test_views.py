@@ -1,0 +1,326 @@
+"""The proposal pages: list, detail, form, rating button; what a resident sees and does."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from PIL import Image
+
+from allmende.proposals import services
+from allmende.proposals.models import Proposal, Support
+from allmende.rounds.models import Phase, Round
+from tests.proposals.conftest import make_proposal, make_round
+
+
+def list_url(round_, **params):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return reverse("proposals:list", args=[round_.slug]) + (f"?{query}" if query else "")
+
+
+@pytest.mark.django_db
+def test_list_needs_the_same_number_of_queries_for_any_page_size(client, rating_round, make_user):
+    author = make_user("autorin")
+    make_proposal(rating_round, author=author)
+    with CaptureQueriesContext(connection) as few:
+        client.get(list_url(rating_round))
+    for _ in range(24):
+        make_proposal(rating_round, author=make_user(f"a{rating_round.proposals.count()}"))
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(list_url(rating_round))
+    assert len(response.context["page"].proposals) == 20
+    assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+def test_list_filters_search_and_announces_the_count(client, rating_round):
+    make_proposal(rating_round, title="Mehr Radwege", description="sichere Radwege für alle")
+    make_proposal(rating_round, title="Neue Bänke", direction=Proposal.Direction.LESS)
+    make_proposal(rating_round, title="Versteckt", state=Proposal.State.HIDDEN)
+    html = client.get(list_url(rating_round)).content.decode()
+    assert '<p class="result-count" role="status">2 Vorschläge gefunden</p>' in html
+    assert "Versteckt" not in html
+    response = client.get(list_url(rating_round, q="Radwege"))
+    assert [p.title for p in response.context["page"].proposals] == ["Mehr Radwege"]
+    response = client.get(list_url(rating_round, direction="less"))
+    assert [p.title for p in response.context["page"].proposals] == ["Neue Bänke"]
+
+
+@pytest.mark.django_db
+def test_sort_orders(client, rating_round, make_user):
+    old, new = make_proposal(rating_round, title="alt"), make_proposal(rating_round, title="neu")
+    services.rate(make_user("anna"), old)
+    Proposal.objects.filter(pk=new.pk).update(comment_count=5)
+
+    def titles(sort):
+        return [p.title for p in client.get(list_url(rating_round, sort=sort)).context["page"].proposals]
+
+    assert titles("top") == ["alt", "neu"]
+    assert titles("new") == ["neu", "alt"]
+    assert titles("comments") == ["neu", "alt"]
+
+
+@pytest.mark.django_db
+def test_random_order_is_stable_per_seed_and_covers_everything_once(client, rating_round):
+    for _ in range(45):
+        make_proposal(rating_round)
+
+    def order(seed):
+        seen = []
+        for page in (1, 2, 3):
+            response = client.get(list_url(rating_round, sort="random", seed=seed, page=page))
+            seen += [p.pk for p in response.context["page"].proposals]
+        return seen
+
+    first = order(12345)
+    assert sorted(first) == sorted(rating_round.proposals.values_list("pk", flat=True))
+    assert order(12345) == first
+    assert order(98765) != first
+
+
+@pytest.mark.django_db
+def test_detail_says_how_often_it_was_supported_and_never_by_whom(client, proposal, make_user):
+    for name in ("erika", "fritz"):
+        services.rate(make_user(name), proposal)
+    html = client.get(proposal.get_absolute_url()).content.decode()
+    assert "Der Vorschlag wurde 2 mal unterstützt." in html
+    assert "erika" not in html and "fritz" not in html
+    assert "erika@example.org" not in html and "autorin@example.org" not in html
+
+
+@pytest.mark.django_db
+def test_support_button_without_javascript(client, proposal, make_user):
+    client.force_login(make_user("anna"))
+    url = reverse("proposals:rate", args=[proposal.round.slug, proposal.number])
+    response = client.post(url, {"value": "1", "next": proposal.get_absolute_url()})
+    assert response.status_code == 302
+    html = client.get(proposal.get_absolute_url()).content.decode()
+    assert 'aria-pressed="true"' in html
+    assert "Vorschlag unterstützen (1 Unterstützung)" in html
+    client.post(url, {"withdraw": "1"})
+    html = client.get(proposal.get_absolute_url()).content.decode()
+    assert 'aria-pressed="false"' in html
+    assert "Vorschlag unterstützen (0 Unterstützungen)" in html
+
+
+@pytest.mark.django_db
+def test_support_button_with_htmx_returns_the_control_and_a_status(client, proposal, make_user):
+    client.force_login(make_user("anna"))
+    url = reverse("proposals:rate", args=[proposal.round.slug, proposal.number])
+    response = client.post(url, {"value": "1"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.startswith('<div class="rating"')
+    assert 'aria-pressed="true"' in html
+    assert 'hx-swap-oob="innerHTML"' in html and "gezählt" in html
+
+
+@pytest.mark.django_db
+def test_support_outside_the_phase_gets_a_message_not_an_error(client, make_user):
+    round_ = make_round(phase=Phase.Kind.ANSWERS)
+    proposal = make_proposal(round_)
+    client.force_login(make_user("anna"))
+    url = reverse("proposals:rate", args=[round_.slug, proposal.number])
+    response = client.post(url, {"value": "1"}, follow=True)
+    assert response.status_code == 200
+    assert "nur während der Bewertungsphase" in response.content.decode()
+    assert not Support.objects.exists()
+
+
+@pytest.mark.django_db
+def test_anonymous_support_leads_to_login(client, proposal):
+    url = reverse("proposals:rate", args=[proposal.round.slug, proposal.number])
+    response = client.post(url, {"value": "1"})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+def test_hidden_counts_until_the_rating_phase_ends(client, make_user):
+    round_ = make_round(hide_counts_until_end=True)
+    proposal = make_proposal(round_)
+    services.rate(make_user("anna"), proposal)
+    html = client.get(proposal.get_absolute_url()).content.decode()
+    assert "1 mal" not in html and "(1 Unterstützung)" not in html
+
+
+def png_upload(name="bild.png"):
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (10, 120, 90)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def form_data(round_, **changes):
+    data = {
+        "title": "Mehr Bäume in der Altstadt",
+        "summary": "Schatten im Sommer.",
+        "description": "## Warum\n\nEs wird heißer.",
+        "direction": "more",
+        "topic": round_.topics.first().pk,
+        "district": "",
+        "cost": "700.000",
+        "cost_period": "yearly",
+        "cost_note": "ca. 700.000 Euro/Jahr",
+        "image_alt": "",
+        "image_caption": "",
+        "image_credit": "",
+        "latitude": "",
+        "longitude": "",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.django_db
+def test_propose_with_image(client, make_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    round_ = make_round(phase=Phase.Kind.PROPOSALS)
+    client.force_login(make_user("anna"))
+    data = form_data(round_, image_upload=png_upload(), image_alt="Eine Allee", image_credit="Foto: Anna")
+    response = client.post(reverse("proposals:create", args=[round_.slug]), data)
+    assert response.status_code == 302
+    proposal = Proposal.objects.get()
+    assert proposal.reference == "BH2030-0001"
+    assert proposal.cost_cents == 70_000_000 and proposal.cost_period == "yearly"
+    assert proposal.image.name.endswith(".webp") and proposal.image_thumbnail
+    html = client.get(proposal.get_absolute_url()).content.decode()
+    assert 'alt="Eine Allee"' in html and "(Foto: Anna)" in html
+    assert "700.000 € pro Jahr" in html
+
+
+@pytest.mark.django_db
+def test_bad_upload_is_refused_and_nothing_is_stored(client, make_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    round_ = make_round(phase=Phase.Kind.PROPOSALS)
+    client.force_login(make_user("anna"))
+    fake = SimpleUploadedFile("foto.jpg", b"<script>alert(1)</script>", content_type="image/jpeg")
+    response = client.post(
+        reverse("proposals:create", args=[round_.slug]), form_data(round_, image_upload=fake, image_alt="x")
+    )
+    assert response.status_code == 200
+    assert "image_upload" in response.context["form"].errors
+    assert not Proposal.objects.exists()
+    assert not any(tmp_path.rglob("*.*"))
+    # What was typed stays in the form.
+    assert "Mehr Bäume in der Altstadt" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"title": "x" * 121}, "title"),
+        ({"summary": "x" * 501}, "summary"),
+        ({"title": ""}, "title"),
+        ({"cost": "viel Geld"}, "cost"),
+        ({"cost": "-5"}, "cost"),
+        ({"image_upload": None, "image_alt": ""}, None),
+        ({"latitude": "47.9"}, "longitude"),
+        ({"direction": "mehr"}, "direction"),
+    ],
+)
+def test_form_errors_are_specific(client, make_user, changes, field):
+    round_ = make_round(phase=Phase.Kind.PROPOSALS)
+    client.force_login(make_user("anna"))
+    data = {k: v for k, v in form_data(round_, **changes).items() if v is not None}
+    response = client.post(reverse("proposals:create", args=[round_.slug]), data)
+    if field is None:
+        assert response.status_code == 302
+        return
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Proposal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_image_needs_alt_text(client, make_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    round_ = make_round(phase=Phase.Kind.PROPOSALS)
+    client.force_login(make_user("anna"))
+    response = client.post(
+        reverse("proposals:create", args=[round_.slug]), form_data(round_, image_upload=png_upload())
+    )
+    assert "image_alt" in response.context["form"].errors
+    assert not Proposal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_preview_saves_nothing(client, make_user):
+    round_ = make_round(phase=Phase.Kind.PROPOSALS)
+    client.force_login(make_user("anna"))
+    response = client.post(reverse("proposals:create", args=[round_.slug]), form_data(round_, preview="1"))
+    assert response.status_code == 200
+    assert "<h2>Warum</h2>" in response.content.decode()
+    assert not Proposal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_author_edits_until_first_support_then_not(client, make_user):
+    round_ = make_round(phase=Phase.Kind.PROPOSALS, support_during_proposals=True)
+    author = make_user("autorin")
+    proposal = make_proposal(round_, author=author)
+    client.force_login(author)
+    edit = reverse("proposals:edit", args=[round_.slug, proposal.number])
+    response = client.post(edit, form_data(round_, title="Geändert"))
+    assert response.status_code == 302
+    assert Proposal.objects.get(pk=proposal.pk).title == "Geändert"
+    services.rate(make_user("bernd"), proposal)
+    response = client.post(edit, form_data(round_, title="Nochmal"), follow=True)
+    assert "nicht mehr geändert" in response.content.decode()
+    assert Proposal.objects.get(pk=proposal.pk).title == "Geändert"
+
+
+@pytest.mark.django_db
+def test_other_people_cannot_edit_or_withdraw(client, make_user):
+    round_ = make_round(phase=Phase.Kind.PROPOSALS)
+    proposal = make_proposal(round_, author=make_user("autorin"))
+    client.force_login(make_user("bernd"))
+    client.post(
+        reverse("proposals:edit", args=[round_.slug, proposal.number]), form_data(round_, title="Fremd")
+    )
+    client.post(reverse("proposals:withdraw", args=[round_.slug, proposal.number]))
+    proposal.refresh_from_db()
+    assert (proposal.title, proposal.state) == ("Vorschlag 1", "published")
+
+
+@pytest.mark.django_db
+def test_withdraw_own_proposal(client, make_user):
+    round_ = make_round(phase=Phase.Kind.PROPOSALS)
+    author = make_user("autorin")
+    proposal = make_proposal(round_, author=author)
+    client.force_login(author)
+    client.post(reverse("proposals:withdraw", args=[round_.slug, proposal.number]))
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.WITHDRAWN
+
+
+@pytest.mark.django_db
+def test_premoderated_round_keeps_new_proposals_out_of_the_list(client, make_user):
+    round_ = make_round(phase=Phase.Kind.PROPOSALS, premoderation=True)
+    client.force_login(make_user("anna"))
+    client.post(reverse("proposals:create", args=[round_.slug]), form_data(round_))
+    proposal = Proposal.objects.get()
+    assert proposal.state == Proposal.State.PENDING
+    client.logout()
+    assert "Mehr Bäume" not in client.get(list_url(round_)).content.decode()
+    assert client.get(proposal.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_round_rating_modes_show_their_sentence(client, make_user):
+    round_ = make_round(mode=Round.RatingMode.PRO_CONTRA)
+    proposal = make_proposal(round_)
+    services.rate(make_user("a"), proposal, 1)
+    services.rate(make_user("b"), proposal, -1)
+    services.rate(make_user("c"), proposal, 1)
+    assert "2 dafür, 1 dagegen" in client.get(proposal.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_data_download_includes_proposals_and_supports(client, proposal, make_user):
+    anna = make_user("anna")
+    services.rate(anna, proposal)
+    client.force_login(anna)
+    data = client.get(reverse("accounts:export")).json()
+    assert data["proposals"]["supports_and_ratings"][0]["proposal"] == proposal.reference
