@@ -67,7 +67,7 @@ serve: $(VENV)/.installed messages
 
 # The background task worker (django-tasks-db), as its own process beside `make serve`.
 worker: $(VENV)/.installed messages
-	$(MANAGE) db_worker --no-reload
+	sh scripts/prod-worker.sh
 
 clean:
 	rm -rf $(VENV) var locale/de/LC_MESSAGES/django.mo

@@ -44,6 +44,12 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(autouse=True)
+def _short_timeouts(context):
+    """Fail in seconds, not half a minute, when an element does not appear."""
+    context.set_default_timeout(10_000)
+
+
+@pytest.fixture(autouse=True)
 def _e2e_db(transactional_db):
     """Browser tests talk to a live server in another thread: they need committed data."""
 
@@ -62,24 +68,21 @@ def axe_check():
     return assert_accessible
 
 
+def session_cookie(user, url):
+    """A logged-in session for `user`, as a cookie for the browser."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return {"name": django_settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": url}
+
+
 @pytest.fixture
 def login_as(live_server, context):
     """Put a logged-in session cookie for `user` into the browser context."""
 
     def login(user):
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        context.add_cookies(
-            [
-                {
-                    "name": django_settings.SESSION_COOKIE_NAME,
-                    "value": session.session_key,
-                    "url": live_server.url,
-                }
-            ]
-        )
+        context.add_cookies([session_cookie(user, live_server.url)])
 
     return login
