@@ -304,9 +304,264 @@ def build(stdout=None):
     )
     residents = _ensure_residents(120)
     _ensure_proposals(past, current, users, residents)
+    _ensure_accountability(past, users, residents)
     if stdout is not None:
         stdout.write(f"Demo data ready. Every demo account has the password: {DEMO_PASSWORD}")
         for username, email, role, superuser in DEMO_USERS:
             label = "superuser" if superuser else roles.ROLES[role][0]
             stdout.write(f"  {username:<14} {email:<26} {label}")
     return users
+
+
+# --- accountability: the founding proposal's way into the budget, and other outcomes -----------------
+
+PAST_PROPOSALS = [
+    # number, title, topic, district, supporters, cost in cents
+    (43, "Kostenloses WLAN in allen Stadtbussen", "verkehr", None, 61, 45_000_000),
+    (44, "Mehr Sozialarbeit in den Jugendtreffs", "soziales", "suedstadt", 77, 30_000_000),
+    (45, "Lärmschutzwand an der Autobahn A 5", "umwelt", "weststadt", 38, None),
+]
+
+
+def _ensure_paper(reference, title, date):
+    from allmende.accountability.models import CouncilPaper
+
+    paper = CouncilPaper.objects.filter(reference__iexact=reference, deleted=False).first()
+    if paper is None:
+        paper = CouncilPaper.objects.create(
+            reference=reference,
+            title=title,
+            date=date,
+            paper_type="Beschlussvorlage",
+            web_url=f"https://ris.example.org/vorlagen/{reference.replace('/', '-')}",
+        )
+    return paper
+
+
+def _ensure_accountability(past, users, residents):
+    """The founding proposal (number 42) from the forum into the budget, and three other outcomes."""
+    from datetime import date
+
+    from allmende.accountability import services as accountability
+    from allmende.accountability.models import (
+        Answer,
+        BudgetLine,
+        Decision,
+        Milestone,
+        Motion,
+        ProposalPaper,
+        Retrospective,
+        Selection,
+    )
+
+    topics = {topic.slug: topic for topic in Topic.objects.all()}
+    districts = {district.slug: district for district in District.objects.all()}
+    proposals = {42: Proposal.objects.get(round=past, number=42)}
+    for number, title, topic, district, count, cents in PAST_PROPOSALS:
+        proposals[number] = _ensure_proposal(
+            past,
+            residents[number - 40],
+            number,
+            {
+                "title": title,
+                "summary": f"{title}: ein Vorschlag für den Doppelhaushalt 2017/2018.",
+                "description": f"## Worum es geht\n\n{title}.\n\n## Warum\n\nViele Menschen in der Stadt würden profitieren.",
+                "direction": Proposal.Direction.MORE,
+                "topic": topics[topic],
+                "district": districts.get(district) if district else None,
+                "cost_cents": cents,
+                "cost_period": Proposal.CostPeriod.YEARLY if cents else "",
+            },
+            supporters=residents[10 : 10 + count],
+        )
+    proposal_services.recount(fix=True, proposal_ids=[p.pk for p in proposals.values()])
+
+    collected = past.phase(Phase.Kind.PROPOSALS)
+    Proposal.objects.filter(round=past, created_at__gt=collected.ends_at).update(
+        created_at=collected.starts_at + timedelta(days=3)
+    )
+    selection, _created = Selection.objects.get_or_create(round=past)
+    if selection.frozen_at is None:
+        accountability.select_proposals(None, past, now=past.phase(Phase.Kind.RATING).ends_at)
+
+    factions = {f.short_name: f for f in Faction.objects.all()}
+    g184 = _ensure_paper("G-17/184", "Pakt für Integration: aufsuchendes Fallmanagement", date(2017, 11, 14))
+    g1841 = _ensure_paper(
+        "G-17/184.1", "Pakt für Integration: Ergänzung zur Drucksache G-17/184", date(2017, 11, 28)
+    )
+    haushalt = _ensure_paper("G-17/074", "Doppelhaushalt 2017/2018: Änderungsanträge", date(2017, 3, 28))
+    for paper in (g184, g1841):
+        ProposalPaper.objects.get_or_create(proposal=proposals[42], paper=paper)
+
+    answers = {
+        42: (
+            Answer.State.FEASIBLE,
+            "Das Vorhaben ist umsetzbar, wenn das Land es über den Pakt für Integration fördert.",
+            70_000_000,
+            "Amt für Migration und Integration",
+        ),
+        43: (
+            Answer.State.NOT_FEASIBLE,
+            "Die Verkehrsbetriebe sind ein eigenes Unternehmen; WLAN in Bussen liegt nicht im städtischen Haushalt und wäre sehr teuer.",
+            45_000_000,
+            "Amt für Verkehr",
+        ),
+        44: (
+            Answer.State.FEASIBLE,
+            "Mit zusätzlichen Mitteln können zwei weitere Stellen in den Jugendtreffs geschaffen werden.",
+            30_000_000,
+            "Amt für Kinder, Jugend und Familie",
+        ),
+        45: (
+            Answer.State.NOT_RESPONSIBLE,
+            "Für den Lärmschutz an Bundesautobahnen ist der Bund zuständig, nicht die Stadt.",
+            None,
+            "Stadtplanungsamt",
+        ),
+    }
+    for number, (state, text, cents, office) in answers.items():
+        Answer.objects.update_or_create(
+            proposal=proposals[number],
+            defaults={
+                "state": state,
+                "text": text,
+                "cost_cents": cents,
+                "cost_period": "yearly" if cents else "",
+                "office": office,
+                "answered_on": date(2017, 2, 20),
+                "published": True,
+                "published_at": timezone.datetime(2017, 2, 21, 9, tzinfo=timezone.get_current_timezone()),
+                "author": users["verwaltung"],
+            },
+        )
+
+    def motion(faction, number, title, day, amount, taken_up, paper=haushalt):
+        row, _created = Motion.objects.update_or_create(
+            round=past,
+            faction=factions[faction],
+            number=number,
+            defaults={"title": title, "date": day, "paper": paper, "amount_asked_cents": amount},
+        )
+        row.proposals.add(*taken_up)
+        return row
+
+    line, _created = BudgetLine.objects.update_or_create(
+        year=2018,
+        code="31.50.01",
+        defaults={
+            "name": "Integrationsmanagement für Geflüchtete",
+            "amount_cents": 70_000_000,
+            "level": "product",
+        },
+    )
+    decisions = [
+        (
+            motion(
+                "GLM",
+                "ÄA-12",
+                "Integrationsmanagement für Geflüchtete",
+                date(2017, 3, 14),
+                70_000_000,
+                [proposals[42]],
+            ),
+            Decision.Outcome.ADOPTED,
+            g1841,
+            70_000_000,
+            line,
+            "",
+        ),
+        (
+            motion("BU", "ÄA-07", "WLAN in Stadtbussen", date(2017, 3, 14), 45_000_000, [proposals[43]]),
+            Decision.Outcome.REJECTED,
+            haushalt,
+            0,
+            None,
+            "",
+        ),
+        (
+            motion(
+                "SM",
+                "ÄA-21",
+                "Sozialarbeit in Jugendtreffs stärken",
+                date(2017, 3, 15),
+                30_000_000,
+                [proposals[44]],
+            ),
+            Decision.Outcome.PARTLY,
+            haushalt,
+            15_000_000,
+            None,
+            "Jugendhilfswerk Südstadt e.V.",
+        ),
+    ]
+    for row, outcome, paper, granted, budget_line, recipient in decisions:
+        Decision.objects.update_or_create(
+            motion=row,
+            defaults={
+                "outcome": outcome,
+                "date": date(2017, 3, 29),
+                "paper": paper,
+                "amount_granted_cents": granted,
+                "budget_line": budget_line,
+                "grant_recipient": recipient,
+            },
+        )
+
+    milestones = {
+        42: [
+            (
+                date(2017, 11, 28),
+                "Der Gemeinderat beschließt das aufsuchende Fallmanagement (Pakt für Integration).",
+                20,
+            ),
+            (
+                date(2018, 5, 1),
+                "Das Integrationsmanagement startet beim Amt für Migration und Integration.",
+                60,
+            ),
+            (date(2018, 12, 1), "20 Integrationsmanager_innen begleiten ca. 1230 Geflüchtete.", 80),
+        ],
+        44: [(date(2018, 1, 15), "Eine zusätzliche Stelle im Jugendtreff Südstadt ist besetzt.", 50)],
+    }
+    for number, rows in milestones.items():
+        for day, text, progress in rows:
+            Milestone.objects.get_or_create(
+                proposal=proposals[number], date=day, text=text, defaults={"progress": progress}
+            )
+
+    Retrospective.objects.update_or_create(
+        proposal=proposals[42],
+        defaults={
+            "is_success": True,
+            "implementation": Retrospective.Implementation.DONE,
+            "status_date": date(2018, 12, 1),
+            "costs_text": (
+                "ca. 700.000 Euro/Jahr. Die Integrationsmanager_innen werden finanziert aus den Mitteln des Pakt "
+                "für Integration (PIK), einem Förderprogramm des Landes mit zweijähriger Laufzeit. Die Kosten "
+                "belaufen sich auf rund 700.000 Euro pro Jahr."
+            ),
+            "text": (
+                "## Was aus dem Vorschlag wurde\n\nDer Gemeinderat hat im November 2017 ein aufsuchendes "
+                "Fallmanagement beschlossen; es startete im Frühjahr 2018."
+            ),
+        },
+    )
+    Retrospective.objects.update_or_create(
+        proposal=proposals[44],
+        defaults={
+            "is_success": True,
+            "implementation": Retrospective.Implementation.IN_PROGRESS,
+            "status_date": date(2019, 3, 1),
+            "costs_text": "150.000 Euro/Jahr über die Zuschussliste",
+            "text": "## Teilweise übernommen\n\nDer Gemeinderat hat die Hälfte der beantragten Mittel bewilligt.",
+        },
+    )
+    Retrospective.objects.update_or_create(
+        proposal=proposals[45],
+        defaults={
+            "is_success": False,
+            "implementation": Retrospective.Implementation.STOPPED,
+            "status_date": date(2017, 6, 1),
+            "text": "Der Vollständigkeit halber aufgeführt: Die Stadt ist nicht zuständig.",
+        },
+    )

@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "allmende.pages",
     "allmende.rounds",
     "allmende.proposals",
+    "allmende.notifications",
+    "allmende.comments",
+    "allmende.moderation",
     "allmende.accountability",
     "allmende.ops",  # no models: keep it off the end (accounts.roles syncs on the last app's post_migrate)
     "django.contrib.admin",
@@ -177,6 +180,14 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
+}
+
+# Rate limits per person ("count/seconds"), counted in the cache (shared across servers with REDIS_URL).
+RATE_LIMITS = {
+    "propose": os.environ.get("RATE_LIMIT_PROPOSE", "5/3600"),
+    "rate": os.environ.get("RATE_LIMIT_RATE", "120/60"),
+    "comment": os.environ.get("RATE_LIMIT_COMMENT", "10/60"),
+    "report": os.environ.get("RATE_LIMIT_REPORT", "20/3600"),
 }
 
 SITE_ID = 1

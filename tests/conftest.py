@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 
 from allmende.accounts import roles
 from allmende.accounts.models import User
+from tests.factories import make_proposal, make_round
 
 PASSWORD = "ein-sicheres-Passwort-42"
 
@@ -82,3 +83,14 @@ def mail_dir(settings, tmp_path):
         }
     }
     return folder
+
+
+@pytest.fixture
+def rating_round(db):
+    """A round in its support and rating phase."""
+    return make_round()
+
+
+@pytest.fixture
+def proposal(rating_round, make_user):
+    return make_proposal(rating_round, author=make_user("autorin"))

@@ -40,6 +40,9 @@ class User(AbstractUser):
         help_text=_("For council members: the faction they belong to."),
     )
 
+    blocked_at = models.DateTimeField(_("blocked since"), null=True, blank=True)
+    blocked_reason = models.CharField(_("reason for the block"), max_length=500, blank=True)
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -52,3 +55,8 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.username
+
+    @property
+    def is_blocked(self):
+        """Blocked people can still sign in, download their data and delete their account, but not take part."""
+        return self.blocked_at is not None

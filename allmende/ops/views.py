@@ -13,7 +13,7 @@ import uuid
 
 from django.core.cache import cache, caches
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -76,3 +76,9 @@ def healthz(request):
         {"status": "ok" if healthy else "fail", "checks": results},
         status=200 if healthy else 503,
     )
+
+
+def hello(request):
+    """A bare view for the benchmarks' baseline (benchmarks/forum): the whole middleware stack, no
+    database, no template. Routed only when BENCHMARK_HELLO=true (allmende/urls.py)."""
+    return HttpResponse(b"hello", content_type="text/plain")

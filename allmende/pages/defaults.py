@@ -238,4 +238,16 @@ Manches klappt vielleicht noch nicht.
 Dann schreiben Sie uns bitte.
 Das geht auf der Seite: Erklärung zur Barriere-Freiheit.""",
     },
+    "rueckblick": {
+        "title": "Rückblick – Erfolgreiche Vorschläge",
+        "body": """In den vergangenen Jahren fanden sich zahlreiche Vorschläge aus dem Online-Forum zum
+Beteiligungshaushalt in Änderungsanträgen der Gemeinderatsfraktionen wieder, viele davon wurden
+schließlich in den Haushalt übernommen. So schafften es auch immer wieder Themen und Einrichtungen auf
+die städtische Zuschussliste, die ursprünglich nicht im Haushaltsentwurf vorgesehen waren.""",
+        "title_en": "Retrospective – Successful proposals",
+        "body_en": """In past years many proposals from the online forum of the participatory budget were taken up in
+the amendment motions of the council factions, and many of them made it into the budget. Again and
+again, topics and organisations reached the city's grants list that the draft budget had not
+planned for.""",
+    },
 }

@@ -2,6 +2,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .images import process_upload
@@ -121,6 +122,16 @@ class ProposalForm(forms.ModelForm):
         self.fields["district"].empty_label = _("Whole city")
         self.fields["cost_period"].choices = [("", _("not stated")), *Proposal.CostPeriod.choices]
         self.fields["cost_period"].required = False
+        # As the title is typed, similar proposals appear beside it (htmx; without JS on preview).
+        self.fields["title"].widget.attrs.update(
+            {
+                "hx-get": reverse("proposals:similar", args=[round_.slug]),
+                "hx-trigger": "input changed delay:600ms",
+                "hx-target": "#similar-proposals",
+                "hx-swap": "innerHTML",
+                "aria-controls": "similar-proposals",
+            }
+        )
         if self.instance.pk and self.instance.cost_cents is not None:
             self.initial["cost"] = f"{self.instance.cost_cents / 100:.2f}".replace(".", ",")
 

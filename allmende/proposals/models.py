@@ -102,6 +102,13 @@ class Proposal(models.Model):
         on_delete=models.PROTECT,
         related_name="merged",
     )
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=500, blank=True)
+    original_title = models.CharField(
+        _("original title"),
+        max_length=120,
+        blank=True,
+        help_text=_("Kept when the moderation edits the title."),
+    )
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     # Counters, kept in step with the rows by services.py.

@@ -9,6 +9,8 @@ from django.db import connection
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from allmende.rounds.permissions import can_view_proposal
+
 from .models import SEARCH_VECTOR, Proposal, Support
 
 PAGE_SIZE = 20
@@ -132,19 +134,71 @@ def own_ratings(user, proposals) -> dict[int, int]:
     return dict(rows.values_list("proposal_id", "value"))
 
 
-def proposal_for_page(round_slug, number, user=None):
+def proposal_for_page(round_slug, number, user):
+    """The proposal for its page, or None where `user` may not see it (rounds.permissions decides)."""
     proposal = get_object_or_404(
         Proposal.objects.select_related("round", "topic", "district", "author", "merged_into__round"),
         round__slug=round_slug,
         number=number,
     )
-    visible = proposal.state in PUBLIC_STATES or (
-        user is not None and user.is_authenticated and proposal.author_id == user.pk
-    )
-    return proposal if visible else None
+    return proposal if can_view_proposal(user, proposal) else None
 
 
 def points_spent(user, round_) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return sum(Support.objects.filter(user=user, proposal__round=round_).values_list("value", flat=True))
+
+
+STOPWORDS = {
+    "der",
+    "die",
+    "das",
+    "und",
+    "oder",
+    "für",
+    "mehr",
+    "weniger",
+    "eine",
+    "einen",
+    "in",
+    "im",
+    "am",
+    "an",
+    "zu",
+    "mit",
+}
+
+
+def similar(round_, text: str, exclude_pk=None, limit=5):
+    """Up to `limit` public proposals of the round whose title resembles `text` (a hint before posting,
+    never a block). PostgreSQL ranks by trigram similarity; elsewhere by shared words."""
+    text = (text or "").strip()[:200]
+    if len(text) < 4:
+        return []
+    queryset = Proposal.objects.filter(round=round_, state__in=PUBLIC_STATES).select_related("round")
+    if exclude_pk:
+        queryset = queryset.exclude(pk=exclude_pk)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        return list(
+            queryset.annotate(similarity=TrigramSimilarity("title", text))
+            .filter(similarity__gt=0.2)
+            .order_by("-similarity", "-support_count")[:limit]
+        )
+    words = [
+        w
+        for w in (word.strip(".,;:!?\"'()").lower() for word in text.split())
+        if len(w) > 3 and w not in STOPWORDS
+    ]
+    if not words:
+        return []
+    match = Q()
+    for word in words[:8]:
+        match |= Q(title__icontains=word)
+    candidates = list(queryset.filter(match)[:200])
+    scored = sorted(
+        candidates, key=lambda p: (-sum(word in p.title.lower() for word in words), -p.support_count, p.pk)
+    )
+    return scored[:limit]

@@ -12,18 +12,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from allmende import ratelimit
 from allmende.rounds.models import Round
-from allmende.rounds.permissions import Action, can
+from allmende.rounds.permissions import Action, ActionRefused, can
 
 from .images import ProcessedImage
 from .models import Proposal, Support
 
 Mode = Round.RatingMode
 SCALE_FACTOR = 10_000  # the scale mode ranks by average × 10 000, kept as an integer
-
-
-class ActionRefused(Exception):
-    """The actor may not do this now; the message says why, in the reader's language."""
 
 
 def _check(user, action, round_, proposal=None):
@@ -97,6 +94,8 @@ def allowed_values(round_: Round) -> list[int]:
 @transaction.atomic
 def rate(user, proposal: Proposal, value: int = 1) -> Support:
     """Support or rate `proposal`; a second call with another value changes the rating."""
+    if not ratelimit.hit("rate", user):
+        raise ActionRefused(ratelimit.MESSAGE)
     round_ = proposal.round
     _check(user, Action.SUPPORT, round_, proposal)
     if value not in allowed_values(round_):
@@ -143,6 +142,8 @@ def rate(user, proposal: Proposal, value: int = 1) -> Support:
 @transaction.atomic
 def unrate(user, proposal: Proposal) -> bool:
     """Take back one's support or rating. Returns whether there was one."""
+    if not ratelimit.hit("rate", user):
+        raise ActionRefused(ratelimit.MESSAGE)
     _check(user, Action.SUPPORT, proposal.round, proposal)
     support = Support.objects.select_for_update().filter(user=user, proposal=proposal).first()
     if support is None:
@@ -200,6 +201,8 @@ def _delete_files(*files):
 
 def create_proposal(user, round_: Round, data: dict, image: ProcessedImage | None = None) -> Proposal:
     _check(user, Action.PROPOSE, round_)
+    if not ratelimit.hit("propose", user):
+        raise ActionRefused(ratelimit.MESSAGE)
     proposal = Proposal(round=round_, author=user, **{k: data.get(k) for k in EDITABLE_FIELDS if k in data})
     proposal.state = Proposal.State.PENDING if round_.premoderation else Proposal.State.PUBLISHED
     try:
@@ -251,11 +254,15 @@ def withdraw_proposal(user, proposal: Proposal) -> Proposal:
 # --- integrity -----------------------------------------------------------------------------------
 
 
-def recount(fix: bool = False) -> list[dict]:
-    """Compare every proposal's counters with its rows; report (and with fix=True correct) drift."""
+def recount(fix: bool = False, proposal_ids=None) -> list[dict]:
+    """Compare proposals' counters with their rows (all, or those in `proposal_ids`); report, and with
+    fix=True correct, any drift. Merges use it to settle the counts of both proposals exactly."""
     drift = []
+    queryset = (
+        Proposal.objects.all() if proposal_ids is None else Proposal.objects.filter(pk__in=proposal_ids)
+    )
     rows = (
-        Proposal.objects.select_related("round")
+        queryset.select_related("round")
         .annotate(
             rows=Count("supports"),
             total=Coalesce(Sum("supports__value"), 0),

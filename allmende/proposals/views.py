@@ -9,10 +9,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from allmende.comments.views import thread_context
 from allmende.markup import render_markdown
 from allmende.rounds import queries as round_queries
 from allmende.rounds.models import Round
-from allmende.rounds.permissions import Action, can
+from allmende.rounds.permissions import Action, can, is_moderator
 
 from . import queries, services
 from .forms import ProposalForm
@@ -91,17 +92,32 @@ def proposal_detail(request, slug, number):
     context = _rating_context(request, round_, proposal, own)
     context["can_edit"] = can(request.user, Action.EDIT, round_, proposal)
     context["can_withdraw"] = can(request.user, Action.WITHDRAW, round_, proposal)
+    context["is_moderator"] = is_moderator(request.user)
+    context.update(thread_context(request, proposal))
     return render(request, "proposals/detail.html", context)
 
 
 def _form_page(request, round_, form, proposal=None):
     preview = None
+    similar = []
     if request.method == "POST" and "preview" in request.POST and form.is_valid():
         preview = render_markdown(form.cleaned_data["description"])
-    template = "proposals/form.html"
+    if request.method == "POST":
+        similar = queries.similar(
+            round_, request.POST.get("title", ""), exclude_pk=proposal.pk if proposal else None
+        )
     return render(
-        request, template, {"round": round_, "form": form, "proposal": proposal, "preview": preview}
+        request,
+        "proposals/form.html",
+        {"round": round_, "form": form, "proposal": proposal, "preview": preview, "similar": similar},
     )
+
+
+def similar_proposals(request, slug):
+    """The hint beside the title field: similar proposals, fetched by htmx as the person types."""
+    round_ = round_queries.round_by_slug(slug)
+    similar = queries.similar(round_, request.GET.get("title", ""))
+    return render(request, "proposals/_similar.html", {"similar": similar, "round": round_})
 
 
 @login_required

@@ -82,6 +82,11 @@ class Round(models.Model):
         default=False,
         help_text=_("New proposals appear only after a moderator has approved them."),
     )
+    report_threshold = models.PositiveSmallIntegerField(
+        _("reports before an item is hidden"),
+        default=3,
+        help_text=_("After this many reports a proposal or comment is hidden until a moderator decides."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -36,6 +36,12 @@ class Decision:
 
 ALLOW = Decision(True)
 
+
+class ActionRefused(Exception):
+    """Raised by services when the actor may not do this now; the message says why, in the reader's
+    language. Views show it as a message, never as a server error."""
+
+
 Kind = Phase.Kind
 
 # Which actions each phase opens. SUPPORT in the proposal phase depends on the round (see below).
@@ -73,7 +79,7 @@ def can(user, action: Action, round_: Round, proposal=None, now=None) -> Decisio
     now = now or timezone.now()
     if not user.is_authenticated:
         return Decision(False, _("Please sign in first."))
-    if not user.is_active:
+    if not user.is_active or getattr(user, "is_blocked", False):
         return Decision(False, _("Your account is blocked."))
     if not phase_allows(round_, action, now):
         return Decision(False, PHASE_REFUSALS[action])
@@ -93,4 +99,67 @@ def can(user, action: Action, round_: Round, proposal=None, now=None) -> Decisio
 
 
 def is_moderator(user) -> bool:
+    """Moderators work the moderation queue: hide, merge, edit titles, block, dismiss reports."""
     return user.is_authenticated and (user.is_superuser or roles.has_role(user, roles.MODERATOR))
+
+
+def official_role(user) -> str:
+    """The badge a person may post an official reply under: "administration", "moderation" or ""."""
+    if not user.is_authenticated:
+        return ""
+    if roles.has_role(user, roles.ADMINISTRATION):
+        return "administration"
+    if user.is_superuser or roles.has_role(user, roles.MODERATOR):
+        return "moderation"
+    return ""
+
+
+def can_read_audit_log(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or roles.has_role(user, roles.PROCESS_MANAGER))
+
+
+PUBLIC_STATES = ("published", "merged", "withdrawn")
+
+
+def can_view_proposal(user, proposal) -> bool:
+    """Published, merged and withdrawn proposals are public; pending and hidden ones only for their
+    author (who finds the moderation's reason there) and the moderation."""
+    if proposal.state in PUBLIC_STATES:
+        return True
+    if not user.is_authenticated:
+        return False
+    return proposal.author_id == user.pk or is_moderator(user)
+
+
+def can_link_papers(user) -> bool:
+    """Administration staff, process managers and superusers link proposals to council papers."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return (
+        user.is_superuser
+        or roles.has_role(user, roles.ADMINISTRATION)
+        or roles.has_role(user, roles.PROCESS_MANAGER)
+    )
+
+
+# --- accountability: answers, council, implementation, retrospective ---------------------------------
+
+
+def can_answer(user) -> bool:
+    """Administration staff (and superusers) write, import and publish the answers (Stellungnahmen)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or roles.has_role(user, roles.ADMINISTRATION)
+
+
+def can_manage_council(user) -> bool:
+    """Process managers (and superusers) record selections, motions, decisions, budget lines, milestones
+    and the retrospective."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or roles.has_role(user, roles.PROCESS_MANAGER)
+
+
+def can_view_answer(user, answer) -> bool:
+    """Published answers are public; prepared ones only for those who write them."""
+    return answer.published or can_answer(user)

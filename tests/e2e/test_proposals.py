@@ -1,7 +1,6 @@
 """A resident proposes with an image; another supports and takes it back; errors are announced and
 keep what was typed; axe finds nothing on list, detail and form pages."""
 
-
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
@@ -9,7 +8,7 @@ from playwright.sync_api import expect
 from allmende import demo
 from allmende.proposals.models import Proposal, Support
 from allmende.rounds.models import Phase, Round
-from tests.proposals.conftest import make_proposal, make_round
+from tests.factories import make_proposal, make_round
 
 
 def png_file(tmp_path):

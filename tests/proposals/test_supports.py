@@ -8,7 +8,7 @@ from django.db import IntegrityError, close_old_connections, transaction
 from allmende.proposals import services
 from allmende.proposals.models import Proposal, Support
 from allmende.rounds.models import Round
-from tests.proposals.conftest import make_proposal, make_round
+from tests.factories import make_proposal, make_round
 
 Mode = Round.RatingMode
 

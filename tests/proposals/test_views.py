@@ -12,7 +12,7 @@ from PIL import Image
 from allmende.proposals import services
 from allmende.proposals.models import Proposal, Support
 from allmende.rounds.models import Phase, Round
-from tests.proposals.conftest import make_proposal, make_round
+from tests.factories import make_proposal, make_round
 
 
 def list_url(round_, **params):
@@ -324,3 +324,19 @@ def test_data_download_includes_proposals_and_supports(client, proposal, make_us
     client.force_login(anna)
     data = client.get(reverse("accounts:export")).json()
     assert data["proposals"]["supports_and_ratings"][0]["proposal"] == proposal.reference
+
+
+@pytest.mark.django_db
+def test_similar_proposals_hint_never_blocks(client, make_user):
+    round_ = make_round(phase=Phase.Kind.PROPOSALS)
+    make_proposal(round_, title="Mehr Bäume in der Altstadt pflanzen")
+    make_proposal(round_, title="Neue Sporthalle")
+    response = client.get(reverse("proposals:similar", args=[round_.slug]) + "?title=Bäume Altstadt")
+    html = response.content.decode()
+    assert "Mehr Bäume in der Altstadt pflanzen" in html and "Sporthalle" not in html
+    assert client.get(reverse("proposals:similar", args=[round_.slug]) + "?title=xy").content.strip() == b""
+    client.force_login(make_user("anna"))
+    response = client.post(reverse("proposals:create", args=[round_.slug]), form_data(round_, preview="1"))
+    assert "Ähnliche Vorschläge gibt es schon" in response.content.decode()
+    response = client.post(reverse("proposals:create", args=[round_.slug]), form_data(round_))
+    assert response.status_code == 302  # the hint does not stop submitting

@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from allmende.rounds.models import Phase, Round
 from allmende.rounds.permissions import PHASE_ACTIONS, Action, can
-from tests.proposals.conftest import make_proposal, make_round
+from tests.factories import make_proposal, make_round
 
 Kind = Phase.Kind
 

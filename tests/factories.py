@@ -1,6 +1,7 @@
+"""Factories for rounds and proposals, shared by all tests."""
+
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from allmende.proposals.models import Proposal
@@ -36,13 +37,3 @@ def make_proposal(round_, author=None, number=None, **fields):
         **fields,
     }
     return Proposal.objects.create(round=round_, number=number, author=author, **data)
-
-
-@pytest.fixture
-def rating_round(db):
-    return make_round()
-
-
-@pytest.fixture
-def proposal(rating_round, make_user):
-    return make_proposal(rating_round, author=make_user("autorin"))

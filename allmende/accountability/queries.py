@@ -1,0 +1,260 @@
+"""Read side of the accountability app, shared by pages, the API and the services."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Value
+from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Answer, CouncilPaper, Motion, ProposalPaper, Retrospective, SelectedProposal, Selection
+
+
+def normalise_reference(reference: str) -> str:
+    """A reference as staff type it and as it is stored: without surrounding white space."""
+    return (reference or "").strip()
+
+
+def papers_by_reference(reference: str):
+    """Papers not deleted in the council information system whose reference is `reference`
+    (trimmed, ignoring case). Normally one; several only where two bodies use the same reference."""
+    reference = normalise_reference(reference)
+    if not reference:
+        return CouncilPaper.objects.none()
+    return (
+        CouncilPaper.objects.alias(reference_lower=Lower("reference"))
+        .filter(reference_lower=Lower(Value(reference)), deleted=False)
+        .order_by("body_name", "id")
+    )
+
+
+def papers_of_proposal(proposal):
+    """The council papers linked to a proposal, oldest paper first (one query)."""
+    return (
+        ProposalPaper.objects.filter(proposal=proposal)
+        .select_related("paper")
+        .order_by("paper__date", "paper__reference", "id")
+    )
+
+
+# --- answers, timeline, retrospective, selection, hand-over ------------------------------------------
+
+RANK_ORDER = ["-rank_value", "-pro_count", "created_at", "id"]
+
+
+def selection_order(round_):
+    """The round's published proposals best first: the order of the list's "top" sort."""
+    from allmende.proposals.models import Proposal
+
+    return Proposal.objects.filter(round=round_, state=Proposal.State.PUBLISHED).order_by(*RANK_ORDER)
+
+
+def public_answer(proposal, user=None):
+    """The proposal's answer if `user` may see it (published, or staff who write answers), else None."""
+    from allmende.rounds.permissions import can_view_answer
+
+    answer = Answer.objects.filter(proposal=proposal).first()
+    if answer is None or not can_view_answer(user or AnonymousUser(), answer):
+        return None
+    return answer
+
+
+@dataclass
+class Step:
+    kind: str
+    date: object
+    title: str
+    detail: str = ""
+    url: str = ""
+    answer: object = None
+    progress: int | None = None
+
+
+def timeline(proposal, user=None) -> list[Step]:
+    """The way of a proposal from the forum into the budget, as ordered steps (a handful of queries)."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from allmende.proposals.templatetags.proposals import euros
+
+    steps = [Step("submitted", proposal.created_at, _("Submitted"), proposal.reference)]
+    round_ = proposal.round
+    rating = round_.phase("rating")
+    if proposal.support_count and not round_.counts_hidden():
+        steps.append(
+            Step(
+                "supported",
+                rating.ends_at if rating and rating.ends_at < timezone.now() else None,
+                ngettext("Supported %(n)s time", "Supported %(n)s times", proposal.support_count)
+                % {"n": proposal.support_count},
+            )
+        )
+    entry = (
+        SelectedProposal.objects.filter(proposal=proposal, selection__frozen_at__isnull=False)
+        .select_related("selection")
+        .first()
+    )
+    if entry:
+        steps.append(
+            Step(
+                "selected",
+                entry.selection.frozen_at,
+                _("Selected for the council"),
+                _("Rank %(rank)s") % {"rank": entry.rank},
+            )
+        )
+    answer = public_answer(proposal, user)
+    if answer:
+        steps.append(
+            Step(
+                "answered",
+                answer.answered_on,
+                _("Answered by the administration: %(state)s") % {"state": answer.get_state_display()},
+                answer.office,
+                answer=answer,
+            )
+        )
+    motions = (
+        Motion.objects.filter(proposals=proposal)
+        .select_related("faction", "paper", "decision__paper", "decision__budget_line")
+        .order_by("date", "id")
+    )
+    for motion in motions:
+        steps.append(
+            Step(
+                "motion",
+                motion.date,
+                _("Taken up by %(faction)s in motion %(number)s")
+                % {"faction": motion.faction, "number": motion.number},
+                motion.title,
+                motion.paper.url if motion.paper else "",
+            )
+        )
+        decision = getattr(motion, "decision", None)
+        if decision is None:
+            continue
+        steps.append(
+            Step(
+                "decided",
+                decision.date,
+                _("Council decision: %(outcome)s") % {"outcome": decision.get_outcome_display()},
+                euros(decision.amount_granted_cents) if decision.amount_granted_cents else "",
+                decision.paper.url if decision.paper else "",
+            )
+        )
+        if decision.budget_line:
+            line = decision.budget_line
+            steps.append(
+                Step(
+                    "budget",
+                    decision.date,
+                    _("In the budget: %(code)s %(name)s") % {"code": line.code, "name": line.name},
+                    _("%(amount)s in %(year)s")
+                    % {"amount": euros(decision.amount_granted_cents), "year": line.year},
+                )
+            )
+        elif decision.grant_recipient:
+            steps.append(
+                Step(
+                    "budget",
+                    decision.date,
+                    _("On the grants list: %(recipient)s") % {"recipient": decision.grant_recipient},
+                    euros(decision.amount_granted_cents),
+                )
+            )
+    for milestone in proposal.milestones.all():
+        steps.append(Step("milestone", milestone.date, milestone.text, progress=milestone.progress))
+    retrospective = Retrospective.objects.filter(proposal=proposal).first()
+    if retrospective:
+        steps.append(
+            Step(
+                "status",
+                retrospective.status_date,
+                _("Implementation: %(state)s") % {"state": retrospective.get_implementation_display()},
+                url=reverse("accountability:retrospective_detail", args=[round_.slug, proposal.number])
+                if retrospective.is_success
+                else "",
+            )
+        )
+    return steps
+
+
+@dataclass
+class RetrospectiveFilters:
+    implementation: str = ""
+    topic: str = ""
+    round: str = ""
+
+
+def successful(filters: RetrospectiveFilters):
+    """The successful proposals for the retrospective's cards (one query for the page)."""
+    from allmende.proposals.models import Proposal
+
+    queryset = Retrospective.objects.filter(
+        is_success=True, proposal__state__in=[Proposal.State.PUBLISHED, Proposal.State.MERGED]
+    ).select_related("proposal__round", "proposal__topic")
+    if filters.implementation:
+        queryset = queryset.filter(implementation=filters.implementation)
+    if filters.topic:
+        queryset = queryset.filter(proposal__topic__slug=filters.topic)
+    if filters.round:
+        queryset = queryset.filter(proposal__round__slug=filters.round)
+    return queryset.order_by("-proposal__round__created_at", "-status_date", "proposal__number")
+
+
+def retrospective_facets():
+    """Topics and rounds that have successful proposals, for the filter form (two queries)."""
+    from allmende.rounds.models import Round, Topic
+
+    topics = Topic.objects.filter(proposals__retrospective__is_success=True).distinct().order_by("name")
+    rounds = (
+        Round.objects.filter(proposals__retrospective__is_success=True).distinct().order_by("-created_at")
+    )
+    return list(topics), list(rounds)
+
+
+def retrospective_entry(round_slug, number):
+    return get_object_or_404(
+        Retrospective.objects.select_related("proposal__round", "proposal__topic", "proposal__district"),
+        is_success=True,
+        proposal__round__slug=round_slug,
+        proposal__number=number,
+    )
+
+
+def papers_for_retrospective(proposal):
+    """Every council paper about the proposal: linked papers, motion and decision papers, oldest first."""
+    papers = {link.paper.pk: link.paper for link in papers_of_proposal(proposal)}
+    for motion in Motion.objects.filter(proposals=proposal).select_related("paper", "decision__paper"):
+        for paper in (motion.paper, getattr(getattr(motion, "decision", None), "paper", None)):
+            if paper is not None and not paper.deleted:
+                papers.setdefault(paper.pk, paper)
+    return sorted(papers.values(), key=lambda p: (p.date or datetime.date.min, p.reference))
+
+
+def selection_entries(round_):
+    selection = Selection.objects.filter(round=round_, frozen_at__isnull=False).first()
+    if selection is None:
+        return None, []
+    entries = selection.entries.select_related("proposal__round", "proposal__topic", "proposal__district")
+    return selection, list(entries)
+
+
+def handover_proposals(round_):
+    """What the council receives: the frozen selection, else every published proposal, best first, each
+    with its published answer (`public_answer` attribute), in three queries."""
+    selection, entries = selection_entries(round_)
+    if selection is not None:
+        proposals = [entry.proposal for entry in entries]
+    else:
+        proposals = list(selection_order(round_).select_related("round", "topic", "district"))
+    answers = {
+        a.proposal_id: a
+        for a in Answer.objects.filter(proposal__in=[p.pk for p in proposals], published=True)
+    }
+    for proposal in proposals:
+        proposal.public_answer = answers.get(proposal.pk)
+    return proposals

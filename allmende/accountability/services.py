@@ -1,0 +1,607 @@
+"""Every change of state in the accountability app: plain functions `(actor, …)`, one transaction
+each, permission checked inside.
+
+The OParl import writes papers through `allmende.accountability.oparl`, which keeps its own
+transaction per page.
+"""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from allmende.moderation.services import _audit
+from allmende.notifications import services as notifications
+from allmende.proposals.models import Proposal
+from allmende.rounds.models import Phase
+from allmende.rounds.permissions import ActionRefused, can_answer, can_link_papers, can_manage_council
+
+from .models import (
+    Answer,
+    BudgetLine,
+    CostPeriod,
+    Decision,
+    Milestone,
+    Motion,
+    ProposalPaper,
+    Retrospective,
+    SelectedProposal,
+    Selection,
+    SelectionRule,
+)
+from .queries import normalise_reference, papers_by_reference, selection_order
+
+NOTE_MAX_LENGTH = ProposalPaper._meta.get_field("note").max_length
+
+
+def link_paper(actor, proposal, reference: str, note: str = "") -> ProposalPaper:
+    """Link `proposal` to the council paper with this reference (trimmed, ignoring case)."""
+    if not can_link_papers(actor):
+        raise ActionRefused(_("Only administration staff and process managers can link council papers."))
+    reference = normalise_reference(reference)
+    if not reference:
+        raise ActionRefused(_("Please enter the reference of the council paper, for example G-17/184."))
+    papers = list(papers_by_reference(reference)[:2])
+    if not papers:
+        raise ActionRefused(
+            _("There is no council paper with the reference “%(reference)s”.") % {"reference": reference}
+        )
+    if len(papers) > 1:
+        raise ActionRefused(
+            _("Several council papers have the reference “%(reference)s”; please link it in the admin.")
+            % {"reference": reference}
+        )
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ActionRefused(_("The note can have at most %(count)d characters.") % {"count": NOTE_MAX_LENGTH})
+    paper = papers[0]
+    already = _("The council paper “%(reference)s” is already linked to this proposal.") % {
+        "reference": paper.reference
+    }
+    if ProposalPaper.objects.filter(proposal=proposal, paper=paper).exists():
+        raise ActionRefused(already)
+    try:
+        with transaction.atomic():
+            return ProposalPaper.objects.create(proposal=proposal, paper=paper, note=note, created_by=actor)
+    except IntegrityError:  # the same link made at the same moment in another request
+        raise ActionRefused(already) from None
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _require(allowed: bool, message):
+    if not allowed:
+        raise ActionRefused(message)
+
+
+def _require_answerer(actor):
+    _require(can_answer(actor), _("Only administration staff can write and publish answers."))
+
+
+def _require_manager(actor):
+    """Process managers act here; `actor=None` is the system (a management command run by the operator)."""
+    if actor is not None:
+        _require(can_manage_council(actor), _("Only process managers can do that."))
+
+
+def _non_negative(cents, label):
+    if cents is not None and cents < 0:
+        raise ActionRefused(_("%(field)s cannot be negative.") % {"field": label})
+    return cents
+
+
+def _paper(reference):
+    """The council paper with this reference, or None for an empty reference."""
+    reference = normalise_reference(reference)
+    if not reference:
+        return None
+    papers = list(papers_by_reference(reference)[:2])
+    if len(papers) != 1:
+        raise ActionRefused(
+            _("There is no council paper with the reference “%(reference)s”.") % {"reference": reference}
+        )
+    return papers[0]
+
+
+def _actor(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+# --- answers -------------------------------------------------------------------------------------
+
+
+def _clean_answer(state, text, cost_cents, cost_period):
+    if state not in Answer.State.values:
+        raise ActionRefused(_("Please choose an assessment."))
+    text = (text or "").strip()
+    if state == Answer.State.NOT_FEASIBLE and not text:
+        raise ActionRefused(_("Please give the reason why the proposal is not feasible."))
+    _non_negative(cost_cents, _("The estimated costs"))
+    if cost_period and cost_period not in CostPeriod.values:
+        raise ActionRefused(_("Please choose whether the costs arise once or per year."))
+    return text
+
+
+def save_answer(
+    actor,
+    proposal,
+    *,
+    state,
+    text="",
+    cost_cents=None,
+    cost_period="",
+    office="",
+    answered_on=None,
+    publish_on=None,
+) -> Answer:
+    """Write or change the answer to `proposal`. A new answer is prepared unpublished; a published
+    answer stays published with the new text."""
+    _require_answerer(actor)
+    text = _clean_answer(state, text, cost_cents, cost_period)
+    with transaction.atomic():
+        answer = Answer.objects.select_for_update().filter(proposal=proposal).first()
+        created = answer is None
+        if created:
+            answer = Answer(proposal=proposal)
+        answer.state = state
+        answer.text = text
+        answer.cost_cents = cost_cents
+        answer.cost_period = cost_period or ""
+        answer.office = (office or "").strip()
+        answer.answered_on = answered_on or answer.answered_on or timezone.localdate()
+        answer.publish_on = publish_on
+        answer.author = actor
+        try:
+            with transaction.atomic():
+                answer.save()
+        except IntegrityError:  # the same proposal answered at the same moment in another request
+            raise ActionRefused(_("This proposal has just been answered by someone else.")) from None
+        _audit(actor, "answer_saved", proposal=proposal, state=state, created=created)
+    return answer
+
+
+def _publish(actor, answers, now):
+    published = []
+    for answer in answers:
+        answer.published = True
+        answer.published_at = now
+        answer.save(update_fields=["published", "published_at", "updated_at"])
+        _audit(actor, "answer_published", proposal=answer.proposal, state=answer.state)
+        notifications.notify(
+            notifications.ANSWERED,
+            answer.proposal,
+            actor=_actor(actor),
+            extra={"excerpt": answer.text, "state": answer.get_state_display()},
+        )
+        published.append(answer)
+    return published
+
+
+def publish_answers(actor, round_, now=None) -> list[Answer]:
+    """Publish every prepared answer of the round together; followers are told."""
+    _require_answerer(actor)
+    now = now or timezone.now()
+    with transaction.atomic():
+        answers = list(
+            Answer.objects.select_for_update()
+            .filter(proposal__round=round_, published=False)
+            .select_related("proposal__round")
+        )
+        return _publish(actor, answers, now)
+
+
+def publish_due_answers(now=None) -> list[Answer]:
+    """The scheduled run (`manage.py publish_answers`): publish prepared answers whose day has come."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        answers = list(
+            Answer.objects.select_for_update()
+            .filter(published=False, publish_on__lte=timezone.localdate(now))
+            .select_related("proposal__round")
+        )
+        return _publish(None, answers, now)
+
+
+# --- CSV import of answers -------------------------------------------------------------------------
+
+ANSWER_COLUMNS = {
+    "number": ("number", "nummer", "nr"),
+    "state": ("state", "bewertung", "status"),
+    "text": ("text", "stellungnahme"),
+    "cost": ("cost", "kosten"),
+    "cost_period": ("cost_period", "zeitraum", "kostenzeitraum"),
+    "office": ("office", "amt", "zuständig"),
+    "date": ("date", "datum"),
+}
+PERIOD_WORDS = {
+    "": "",
+    "once": CostPeriod.ONCE,
+    "einmalig": CostPeriod.ONCE,
+    "yearly": CostPeriod.YEARLY,
+    "per year": CostPeriod.YEARLY,
+    "jährlich": CostPeriod.YEARLY,
+    "pro jahr": CostPeriod.YEARLY,
+}
+STATE_WORDS = {
+    "wird geprüft": Answer.State.IN_REVIEW,
+    "umsetzbar": Answer.State.FEASIBLE,
+    "nicht umsetzbar": Answer.State.NOT_FEASIBLE,
+    "bereits geplant": Answer.State.ALREADY_PLANNED,
+    "nicht zuständig": Answer.State.NOT_RESPONSIBLE,
+}
+
+
+class ImportFailed(Exception):
+    """The import wrote nothing; `errors` name each problem by line and column."""
+
+    def __init__(self, errors):
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class _Row:
+    line: int
+    proposal: Proposal
+    data: dict
+
+
+def parse_euros(text: str) -> int | None:
+    """ "700.000", "700000,50", "1234.5" → cents; "" → None; raises ValueError otherwise."""
+    text = (text or "").strip().replace("€", "").replace("EUR", "").replace(" ", "")
+    if not text:
+        return None
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    elif text.count(".") > 1 or (text.count(".") == 1 and len(text.split(".")[1]) == 3):
+        text = text.replace(".", "")
+    euros, _dot, cents = text.partition(".")
+    if not euros.isdigit() or (cents and (not cents.isdigit() or len(cents) > 2)):
+        raise ValueError(text)
+    return int(euros) * 100 + int((cents or "0").ljust(2, "0"))
+
+
+def _parse_date(text):
+    text = (text or "").strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _line_error(line, column, message):
+    return _("Line %(line)d, column “%(column)s”: %(message)s") % {
+        "line": line,
+        "column": column,
+        "message": message,
+    }
+
+
+def import_answers(actor, round_, content: str | bytes) -> list[Answer]:
+    """Import prepared answers from CSV (";" or "," separated, UTF-8, header line first): all rows or
+    none. Raises ImportFailed with every problem named by line and column."""
+    _require_answerer(actor)
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ImportFailed([_("The file is not UTF-8 encoded text.")]) from None
+    content = content.lstrip("\ufeff")
+    try:
+        dialect = csv.Sniffer().sniff(content.split("\n", 1)[0], delimiters=";,\t")
+    except csv.Error:
+        dialect = csv.excel
+        dialect.delimiter = ";"
+    reader = csv.reader(io.StringIO(content), dialect)
+    header = next(reader, None)
+    if not header:
+        raise ImportFailed([_("The file is empty.")])
+    names = [h.strip().lower() for h in header]
+    index = {}
+    for key, aliases in ANSWER_COLUMNS.items():
+        for position, name in enumerate(names):
+            if name in aliases:
+                index[key] = position
+    errors = [
+        _line_error(1, key, _("this column is missing.")) for key in ("number", "state") if key not in index
+    ]
+    if errors:
+        raise ImportFailed(errors)
+    proposals = {p.number: p for p in Proposal.objects.filter(round=round_)}
+    rows, seen = [], {}
+    for line, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+
+        def cell(key, values=values):
+            position = index.get(key)
+            return values[position].strip() if position is not None and position < len(values) else ""
+
+        row_errors = []
+        data = {}
+        number = cell("number")
+        proposal = None
+        if not number.isdigit():
+            row_errors.append(_line_error(line, header[index["number"]], _("not a proposal number.")))
+        else:
+            proposal = proposals.get(int(number))
+            if proposal is None:
+                row_errors.append(
+                    _line_error(line, header[index["number"]], _("there is no proposal with this number."))
+                )
+            elif int(number) in seen:
+                row_errors.append(
+                    _line_error(
+                        line,
+                        header[index["number"]],
+                        _("the proposal is answered already in line %(line)d.") % {"line": seen[int(number)]},
+                    )
+                )
+            else:
+                seen[int(number)] = line
+        state = cell("state")
+        state = STATE_WORDS.get(state.lower(), state.lower())
+        if state not in Answer.State.values:
+            row_errors.append(_line_error(line, header[index["state"]], _("unknown assessment.")))
+        data["state"] = state
+        data["text"] = cell("text")
+        if state == Answer.State.NOT_FEASIBLE and not data["text"]:
+            column = header[index["text"]] if "text" in index else "text"
+            row_errors.append(_line_error(line, column, _("a reason is required for “not feasible”.")))
+        try:
+            data["cost_cents"] = parse_euros(cell("cost"))
+        except ValueError:
+            row_errors.append(_line_error(line, header[index["cost"]], _("not an amount in euros.")))
+        period = cell("cost_period").lower()
+        if period not in PERIOD_WORDS:
+            row_errors.append(_line_error(line, header[index["cost_period"]], _("use “once” or “yearly”.")))
+        data["cost_period"] = PERIOD_WORDS.get(period, "")
+        data["office"] = cell("office")[:200]
+        data["answered_on"] = None
+        if cell("date"):
+            try:
+                data["answered_on"] = _parse_date(cell("date"))
+            except ValueError:
+                row_errors.append(_line_error(line, header[index["date"]], _("not a date (YYYY-MM-DD).")))
+        errors.extend(row_errors)
+        if not row_errors:
+            rows.append(_Row(line, proposal, data))
+    if errors:
+        raise ImportFailed(errors)
+    if not rows:
+        raise ImportFailed([_("The file has no answers.")])
+    with transaction.atomic():
+        answers = [save_answer(actor, row.proposal, **row.data) for row in rows]
+        _audit(actor, "answers_imported", round=round_.slug, count=len(answers))
+    return answers
+
+
+# --- council: motions, decisions, budget lines -------------------------------------------------------
+
+
+def _notify_state(actor, proposal, state):
+    notifications.notify(
+        notifications.STATE_CHANGED, proposal, actor=_actor(actor), extra={"state": str(state)}
+    )
+
+
+def ensure_budget_line(
+    actor, *, year, code, name, amount_cents=0, level=BudgetLine.Level.PRODUCT
+) -> BudgetLine:
+    _require_manager(actor)
+    _non_negative(amount_cents, _("The amount"))
+    with transaction.atomic():
+        line, _created = BudgetLine.objects.update_or_create(
+            year=year,
+            code=code.strip(),
+            defaults={"name": name.strip(), "amount_cents": amount_cents, "level": level},
+        )
+        _audit(actor, "budget_line_saved", code=line.code, year=year)
+    return line
+
+
+def record_motion(
+    actor, round_, *, faction, number, title, date, paper_reference="", amount_asked_cents=0, proposals=()
+) -> Motion:
+    """Record a faction's amendment motion (or update it: one motion per number, faction and round) and
+    the proposals it takes up. The followers of each newly taken-up proposal are told."""
+    _require_manager(actor)
+    _non_negative(amount_asked_cents, _("The amount asked"))
+    number = (number or "").strip()
+    if not number or not (title or "").strip():
+        raise ActionRefused(_("A motion needs a number and a title."))
+    paper = _paper(paper_reference)
+    with transaction.atomic():
+        motion, _created = Motion.objects.update_or_create(
+            round=round_,
+            faction=faction,
+            number=number,
+            defaults={
+                "title": title.strip(),
+                "date": date,
+                "paper": paper,
+                "amount_asked_cents": amount_asked_cents,
+            },
+        )
+        already = set(motion.proposals.values_list("pk", flat=True))
+        for proposal in proposals:
+            if proposal.round_id != round_.pk:
+                raise ActionRefused(_("A motion can only take up proposals of its own round."))
+            if proposal.pk in already:
+                continue
+            motion.proposals.add(proposal)
+            _audit(actor, "motion_takes_up", proposal=proposal, motion=str(motion))
+            _notify_state(
+                actor,
+                proposal,
+                _("Taken up by %(faction)s in motion %(number)s") % {"faction": faction, "number": number},
+            )
+        _audit(actor, "motion_saved", motion=str(motion), round=round_.slug)
+    return motion
+
+
+def record_decision(
+    actor,
+    motion,
+    *,
+    outcome,
+    date,
+    paper_reference="",
+    amount_granted_cents=0,
+    budget_line=None,
+    grant_recipient="",
+) -> Decision:
+    """Record the council's decision on a motion and where the money sits; followers are told."""
+    _require_manager(actor)
+    if outcome not in Decision.Outcome.values:
+        raise ActionRefused(_("Please choose the outcome."))
+    _non_negative(amount_granted_cents, _("The amount granted"))
+    grant_recipient = (grant_recipient or "").strip()
+    if outcome == Decision.Outcome.REJECTED and (amount_granted_cents or budget_line or grant_recipient):
+        raise ActionRefused(_("A rejected motion grants no money."))
+    if budget_line is not None and grant_recipient:
+        raise ActionRefused(_("The money sits either in a budget line or on the grants list, not both."))
+    paper = _paper(paper_reference)
+    with transaction.atomic():
+        decision, _created = Decision.objects.update_or_create(
+            motion=motion,
+            defaults={
+                "outcome": outcome,
+                "date": date,
+                "paper": paper,
+                "amount_granted_cents": amount_granted_cents or 0,
+                "budget_line": budget_line,
+                "grant_recipient": grant_recipient,
+            },
+        )
+        label = _("Council decision: %(outcome)s") % {"outcome": decision.get_outcome_display()}
+        for proposal in motion.proposals.select_related("round"):
+            _audit(actor, "decision_saved", proposal=proposal, outcome=outcome, motion=str(motion))
+            _notify_state(actor, proposal, label)
+    return decision
+
+
+# --- implementation and retrospective ---------------------------------------------------------------
+
+
+def add_milestone(actor, proposal, *, date, text, progress=0) -> Milestone:
+    _require_manager(actor)
+    text = (text or "").strip()
+    if not text:
+        raise ActionRefused(_("Please describe the milestone."))
+    if progress is None or not 0 <= progress <= 100:
+        raise ActionRefused(_("Progress is a percentage from 0 to 100."))
+    with transaction.atomic():
+        milestone = Milestone.objects.create(proposal=proposal, date=date, text=text, progress=progress)
+        _audit(actor, "milestone_added", proposal=proposal, progress=progress)
+    return milestone
+
+
+def save_retrospective(
+    actor,
+    proposal,
+    *,
+    status_date,
+    is_success=False,
+    implementation=Retrospective.Implementation.PLANNED,
+    text="",
+    costs_text="",
+) -> Retrospective:
+    _require_manager(actor)
+    if implementation not in Retrospective.Implementation.values:
+        raise ActionRefused(_("Please choose the state of implementation."))
+    if status_date is None:
+        raise ActionRefused(_("Please give the date of the status."))
+    with transaction.atomic():
+        entry, _created = Retrospective.objects.update_or_create(
+            proposal=proposal,
+            defaults={
+                "status_date": status_date,
+                "is_success": is_success,
+                "implementation": implementation,
+                "text": (text or "").strip(),
+                "costs_text": (costs_text or "").strip(),
+            },
+        )
+        _audit(
+            actor, "retrospective_saved", proposal=proposal, success=is_success, implementation=implementation
+        )
+    return entry
+
+
+# --- selection ------------------------------------------------------------------------------------
+
+
+def configure_selection(actor, round_, *, rule, top_n=0, per_district=0, threshold=0) -> Selection:
+    _require_manager(actor)
+    if rule not in SelectionRule.values:
+        raise ActionRefused(_("Please choose a selection rule."))
+    with transaction.atomic():
+        selection, _created = Selection.objects.select_for_update().get_or_create(round=round_)
+        if selection.frozen_at:
+            raise ActionRefused(_("The selection has been computed and frozen already."))
+        selection.rule, selection.top_n, selection.per_district, selection.threshold = (
+            rule,
+            top_n,
+            per_district,
+            threshold,
+        )
+        selection.save()
+        _audit(actor, "selection_configured", round=round_.slug, rule=rule)
+    return selection
+
+
+def select_proposals(actor, round_, now=None) -> Selection:
+    """Compute the round's selection by its rule once the rating phase has ended, and freeze it."""
+    _require_manager(actor)
+    now = now or timezone.now()
+    rating = round_.phase(Phase.Kind.RATING)
+    if rating is None or now < rating.ends_at:
+        raise ActionRefused(_("The selection is computed when the rating phase has ended."))
+    with transaction.atomic():
+        selection, _created = Selection.objects.select_for_update().get_or_create(round=round_)
+        if selection.frozen_at:
+            raise ActionRefused(_("The selection has been computed and frozen already."))
+        ranked = list(selection_order(round_).only("pk", "district_id", "support_count", "rank_value"))
+        chosen: dict[int, bool] = {}  # proposal id -> chosen via its district
+        if selection.rule == SelectionRule.ALL:
+            chosen = dict.fromkeys((p.pk for p in ranked), False)
+        elif selection.rule == SelectionRule.THRESHOLD:
+            chosen = dict.fromkeys((p.pk for p in ranked if p.support_count >= selection.threshold), False)
+        else:
+            chosen = dict.fromkeys((p.pk for p in ranked[: selection.top_n]), False)
+            if selection.rule == SelectionRule.TOP_N_DISTRICT:
+                per_district: dict[int, int] = {}
+                for proposal in ranked:
+                    if proposal.district_id is None:
+                        continue
+                    taken = per_district.get(proposal.district_id, 0)
+                    if taken >= selection.per_district:
+                        continue
+                    per_district[proposal.district_id] = taken + 1
+                    chosen.setdefault(proposal.pk, True)
+        SelectedProposal.objects.bulk_create(
+            [
+                SelectedProposal(
+                    selection=selection,
+                    proposal=proposal,
+                    rank=rank,
+                    support_count=proposal.support_count,
+                    rank_value=proposal.rank_value,
+                    via_district=chosen[proposal.pk],
+                )
+                for rank, proposal in enumerate(ranked, start=1)
+                if proposal.pk in chosen
+            ]
+        )
+        selection.frozen_at = now
+        selection.save(update_fields=["frozen_at"])
+        _audit(actor, "selection_frozen", round=round_.slug, rule=selection.rule, count=len(chosen))
+    return selection

@@ -1,0 +1,325 @@
+"""Shared helpers of the forum and faults benchmarks: database, servers, sessions, statistics, machine.
+
+Loopback only. Everything started here is started in its own process group and stopped by its id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import http.client
+import json
+import os
+import platform
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PY = str(ROOT / ".venv" / "bin" / "python")
+# The code under test: the working tree, or a snapshot of a commit (use_snapshot) when the shared
+# working tree is in the middle of someone's change (e.g. a migration whose parent is not written yet).
+CODE = ROOT
+HELLO_VIEW = '''
+
+def hello(request):
+    """A bare view for the benchmarks' baseline (benchmarks/forum): the whole middleware stack, no
+    database, no template. Routed only when BENCHMARK_HELLO=true (allmende/urls.py)."""
+    return HttpResponse(b"hello", content_type="text/plain")
+'''
+HELLO_ROUTE = """
+_hello_env = os.environ.get("BENCHMARK_HELLO", "").lower() in {"1", "true", "yes", "on"}
+if getattr(settings, "BENCHMARK_HELLO", _hello_env):
+    urlpatterns.append(path("bench/hello", hello, name="bench-hello"))
+"""
+
+
+def use_snapshot(ref: str = "HEAD") -> str:
+    """Benchmark `git archive <ref>` (plus the hello view, if that commit lacks it) instead of the tree."""
+    global CODE
+    commit = subprocess.run(["git", "rev-parse", "--short", ref], cwd=ROOT, capture_output=True, text=True,
+                            check=True).stdout.strip()  # fmt: skip
+    target = Path(f"/tmp/allmende-bench/src-{commit}")
+    if not (target / "manage.py").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+        views = target / "allmende/ops/views.py"
+        text = views.read_text()
+        if "def hello(" not in text:
+            text = text.replace(
+                "from django.http import JsonResponse", "from django.http import HttpResponse, JsonResponse"
+            )
+            views.write_text(text.rstrip("\n") + "\n" + HELLO_VIEW)
+            urls = target / "allmende/urls.py"
+            text = urls.read_text().replace(
+                "from allmende.ops.views import healthz", "from allmende.ops.views import healthz, hello"
+            )
+            urls.write_text("import os\n\n" + text.rstrip("\n") + "\n" + HELLO_ROUTE)
+        for mo in ROOT.glob("locale*/*/LC_MESSAGES/*.mo"):
+            dest = target / mo.relative_to(ROOT)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(mo.read_bytes())
+    CODE = target
+    return commit
+
+
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+SECRET_KEY = "benchmark-only-secret-key-" + "x" * 40  # the servers and the session maker must agree
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def db_url(dbname: str) -> str:
+    return f"postgres://postgres@127.0.0.1:5432/{dbname}"
+
+
+def server_env(dbname: str, workdir: Path, **extra) -> dict:
+    """The production environment of one app server (docs/configuration.md), plus the hello view."""
+    env = dict(os.environ)
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=SECRET_KEY,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        REDIS_URL=REDIS_URL,
+        DATABASE_URL=db_url(dbname),
+        STATIC_ROOT=str(workdir / "static"),
+        MEDIA_ROOT=str(workdir / "media"),
+        ALLMENDE_VAR_DIR=str(workdir / "var"),
+        BENCHMARK_HELLO="true",
+        # check --deploy refuses the file mail backend; nothing here sends mail, and never off loopback.
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT="2525",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
+        WEB_WORKERS="2",
+        LOG_LEVEL="WARNING",  # one JSON line per request would cost the 2 cores more than the view
+        PYTHONUNBUFFERED="1",
+        PYTHON=PY,  # scripts/serve-prod.sh, also when it runs from a snapshot without its own .venv
+    )
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def django_setup(dbname: str, workdir: Path | None = None) -> None:
+    """Set up Django in this process against the benchmark database (for sessions and query checks).
+
+    With a workdir, static files are collected there first (DEBUG off needs the manifest)."""
+    if workdir is not None:
+        env = server_env(dbname, workdir)
+        subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=CODE, env=env, check=True)
+        os.environ["STATIC_ROOT"] = env["STATIC_ROOT"]
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="allmende.settings",
+        DEBUG="false",
+        SECRET_KEY=SECRET_KEY,
+        ALLOWED_HOSTS="127.0.0.1,testserver",
+        SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=db_url(dbname),
+        REDIS_URL=REDIS_URL,
+        LOG_LEVEL="WARNING",
+    )
+    sys.path.insert(0, str(CODE))
+    import django
+
+    django.setup()
+
+
+# --- servers -------------------------------------------------------------------------------------
+
+
+class Server:
+    """scripts/serve-prod.sh (check --deploy, collectstatic, migrate, granian) on one loopback port."""
+
+    def __init__(self, dbname: str, port: int, workdir: Path, log: Path, **extra):
+        self.port = port
+        self.env = server_env(dbname, workdir, PORT=port, HOST="127.0.0.1", **extra)
+        self.log = log
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> float:
+        started = time.monotonic()
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                ["sh", "scripts/serve-prod.sh"],
+                cwd=CODE,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: killed by its id, with its workers
+            )
+        while time.monotonic() - started < timeout:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server on port {self.port} exited; see {self.log}")
+            with contextlib.suppress(OSError):
+                status, _ = http_get(self.port, "/healthz", timeout=2)
+                if status == 200:
+                    return time.monotonic() - started
+            time.sleep(0.2)
+        raise RuntimeError(f"server on port {self.port} did not answer /healthz within {timeout}s")
+
+    def worker_pids(self) -> list[int]:
+        if not self.proc:
+            return []
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True
+        ).stdout
+        return [int(p) for p in out.split()]
+
+    def kill(self) -> None:
+        """SIGKILL the whole server (granian and its workers), no goodbye."""
+        if self.proc and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def http_get(port: int, path: str, headers: dict | None = None, timeout: float = 10):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+# --- database ------------------------------------------------------------------------------------
+
+
+def psql(sql: str, dbname: str = "postgres") -> str:
+    return subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", dbname, "-Atqc", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def make_sessions(dbname: str, user_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Logged-in Django sessions written straight into django_session: {user id: (session key, csrf)}.
+
+    Needs django_setup(dbname) first. The session carries what django.contrib.auth's login() stores,
+    so the servers accept it like one made by the login form.
+    """
+    import psycopg
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from allmende.accounts.models import User
+
+    store = SessionStore()
+    expire = timezone.now() + datetime.timedelta(days=1)
+    sessions = {}
+    with psycopg.connect(db_url(dbname)) as conn:
+        passwords = dict(
+            conn.execute("SELECT id, password FROM accounts_user WHERE id = ANY(%s)", [user_ids])
+        )
+        with conn.cursor().copy(
+            "COPY django_session (session_key, session_data, expire_date) FROM STDIN"
+        ) as cp:
+            for uid in user_ids:
+                user = User(id=uid, password=passwords[uid])
+                data = {
+                    "_auth_user_id": str(uid),
+                    "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                    "_auth_user_hash": user.get_session_auth_hash(),
+                }
+                key = secrets.token_hex(16)
+                cp.write_row((key, store.encode(data), expire))
+                sessions[uid] = (key, secrets.token_hex(16))  # a 32-character CSRF secret
+    return sessions
+
+
+# --- statistics ----------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo = int(k)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def summary(latencies_ms: list[float], seconds: float) -> dict:
+    return {
+        "n": len(latencies_ms),
+        "rps": round(len(latencies_ms) / seconds, 1) if seconds else 0,
+        "p50": round(percentile(latencies_ms, 50), 1),
+        "p95": round(percentile(latencies_ms, 95), 1),
+        "p99": round(percentile(latencies_ms, 99), 1),
+        "max": round(max(latencies_ms), 1) if latencies_ms else float("nan"),
+    }
+
+
+# --- machine -------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_kb = 0
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem_kb = int(line.split()[1])
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
+    if CODE != ROOT:
+        dirty.stdout = ""
+        commit.stdout = commit.stdout.strip() + f" (snapshot by `git archive` in {CODE}, plus the hello view)"
+    granian = subprocess.run(
+        [PY, "-m", "granian", "--version"], capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": round(mem_kb / 1024 / 1024, 1),
+        "postgresql": psql("SHOW server_version"),
+        "pg_settings": psql(
+            "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings "
+            "WHERE name IN ('shared_buffers','work_mem','synchronous_commit','autovacuum','max_connections','jit')"
+        ),
+        "python": platform.python_version(),
+        "granian": granian,
+        "os": platform.platform(),
+        "loadavg": Path("/proc/loadavg").read_text().split()[:3],
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit.stdout.strip()
+        + (" (working tree, with uncommitted changes)" if dirty.stdout.strip() else ""),
+    }
+
+
+def machine_md(m: dict) -> str:
+    return "\n".join(
+        [
+            f"- CPU: {m['cpu']}, {m['cores']} cores; RAM {m['ram_gb']} GB; {m['os']}",
+            f"- PostgreSQL {m['postgresql']} on 127.0.0.1 ({m['pg_settings']})",
+            f"- Python {m['python']}, {m['granian']}, Redis cache on 127.0.0.1:6379",
+            f"- Date: {m['date']}; commit {m['commit']}",
+            f"- Load average when the results were written (1/5/15 min): {' / '.join(m['loadavg'])} "
+            "(the machine is shared with other sessions; anything above ~1 is someone else's work)",
+        ]
+    )
+
+
+def dump_json(path: Path, data) -> None:
+    path.write_text(json.dumps(data, indent=2, default=str) + "\n")

@@ -1,0 +1,133 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from allmende.accounts import roles
+from allmende.comments import services
+from allmende.comments.models import Comment
+from allmende.proposals.models import Proposal
+from allmende.proposals.services import ActionRefused
+from tests.factories import make_proposal, make_round
+
+
+def count(proposal):
+    return Proposal.objects.get(pk=proposal.pk).comment_count
+
+
+@pytest.mark.django_db
+def test_post_and_reply_two_levels_deep(proposal, make_user):
+    anna, bernd = make_user("anna"), make_user("bernd")
+    first = services.post_comment(anna, proposal, "Gute Idee")
+    reply = services.post_comment(bernd, proposal, "Finde ich auch", parent=first)
+    deeper = services.post_comment(anna, proposal, "Danke", parent=reply)
+    deepest = services.post_comment(bernd, proposal, "Gern", parent=deeper)
+    assert (first.depth, reply.depth, deeper.depth) == (0, 1, 2)
+    assert deepest.depth == 2 and deepest.parent_id == reply.pk  # stays beside the last reply
+    assert count(proposal) == 4
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "message"), [("", "schreiben Sie"), ("   ", "schreiben Sie"), ("x" * 5001, "höchstens 5000")]
+)
+def test_empty_or_oversized_comments_are_refused(proposal, make_user, body, message):
+    with pytest.raises(ActionRefused, match=message):
+        services.post_comment(make_user("anna"), proposal, body)
+    assert not Comment.objects.exists() and count(proposal) == 0
+
+
+@pytest.mark.django_db
+def test_script_in_a_comment_is_rendered_inert(client, proposal, make_user):
+    services.post_comment(
+        make_user("anna"), proposal, '<script>alert("x")</script> **fett** <img src=x onerror=alert(1)>'
+    )
+    html = client.get(proposal.get_absolute_url()).content.decode()
+    thread = html.split('id="diskussion"', 1)[1]
+    assert "<script>alert" not in thread and "<img src=x" not in thread
+    assert "<strong>fett</strong>" in thread
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", ["hidden", "merged", "withdrawn"])
+def test_no_comments_on_hidden_merged_or_withdrawn_proposals(rating_round, make_user, state):
+    target = make_proposal(rating_round)
+    proposal = make_proposal(rating_round, state=state, merged_into=target if state == "merged" else None)
+    with pytest.raises(ActionRefused):
+        services.post_comment(make_user("anna"), proposal, "Hallo")
+
+
+@pytest.mark.django_db
+def test_no_comments_when_the_round_is_closed(make_user):
+    proposal = make_proposal(make_round(phase="closed"))
+    with pytest.raises(ActionRefused, match="keine Kommentare"):
+        services.post_comment(make_user("anna"), proposal, "Hallo")
+
+
+@pytest.mark.django_db
+def test_edit_within_15_minutes_is_marked(proposal, make_user):
+    anna = make_user("anna")
+    comment = services.post_comment(anna, proposal, "Tippfeler")
+    services.edit_comment(anna, comment, "Tippfehler")
+    comment.refresh_from_db()
+    assert comment.body == "Tippfehler" and comment.edited_at
+    Comment.objects.filter(pk=comment.pk).update(created_at=timezone.now() - timedelta(minutes=16))
+    comment.refresh_from_db()
+    with pytest.raises(ActionRefused, match="15 Minuten"):
+        services.edit_comment(anna, comment, "zu spät")
+    with pytest.raises(ActionRefused):
+        services.edit_comment(make_user("bernd"), comment, "fremd")
+
+
+@pytest.mark.django_db
+def test_delete_replaces_the_text_and_keeps_replies(client, proposal, make_user):
+    anna, bernd = make_user("anna"), make_user("bernd")
+    comment = services.post_comment(anna, proposal, "Geheimnis")
+    services.post_comment(bernd, proposal, "Antwort bleibt", parent=comment)
+    services.delete_comment(anna, comment)
+    services.delete_comment(anna, comment)  # twice counts once
+    assert count(proposal) == 1
+    html = client.get(proposal.get_absolute_url()).content.decode()
+    assert "Geheimnis" not in html and "Antwort bleibt" in html and "gelöscht" in html
+
+
+@pytest.mark.django_db
+def test_official_reply_gets_a_badge_and_can_be_highlighted(client, proposal, make_user):
+    staff = make_user("verwaltung", role=roles.ADMINISTRATION)
+    resident = make_user("anna")
+    answer = services.post_comment(staff, proposal, "Die Verwaltung prüft das.", official=True)
+    plain = services.post_comment(resident, proposal, "Ich bin offiziell", official=True)
+    assert answer.official == "administration" and plain.official == ""
+    services.set_highlight(staff, answer, True)
+    with pytest.raises(ActionRefused):
+        services.set_highlight(resident, plain, True)
+    html = client.get(proposal.get_absolute_url()).content.decode()
+    assert "Antwort der Verwaltung" in html
+    assert html.index("Hervorgehobene Antworten") < html.index("Alle Kommentare")
+
+
+@pytest.mark.django_db
+def test_posting_without_and_with_javascript(client, proposal, make_user):
+    client.force_login(make_user("anna"))
+    url = reverse("comments:post", args=[proposal.round.slug, proposal.number])
+    response = client.post(url, {"body": "Ohne JavaScript"})
+    assert response.status_code == 302 and "#kommentar-" in response["Location"]
+    response = client.post(url, {"body": "Mit htmx"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.startswith('<section id="diskussion"')
+    assert "Mit htmx" in html and 'hx-swap-oob="innerHTML"' in html and "veröffentlicht" in html
+    response = client.post(url, {"body": ""}, headers={"HX-Request": "true"})
+    assert "message--error" in response.content.decode()
+    assert count(proposal) == 2
+
+
+@pytest.mark.django_db
+def test_comment_count_orders_the_list(client, rating_round, make_user):
+    quiet, busy = make_proposal(rating_round, title="ruhig"), make_proposal(rating_round, title="belebt")
+    anna = make_user("anna")
+    services.post_comment(anna, busy, "eins")
+    services.post_comment(anna, busy, "zwei")
+    response = client.get(reverse("proposals:list", args=[rating_round.slug]) + "?sort=comments")
+    assert [p.title for p in response.context["page"].proposals] == ["belebt", "ruhig"]
+    assert quiet.comment_count == 0
