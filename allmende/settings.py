@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "allmende.ops.middleware.RequestLogMiddleware",  # outermost: request id, one log line per request
+    "allmende.ops.middleware.DatabaseUnavailableMiddleware",  # 503 + Retry-After while the DB restarts
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from allmende.proposals.models import Proposal
+from allmende.proposals import queries as proposal_queries
 from allmende.proposals.services import ActionRefused
 from allmende.rounds.permissions import official_role
 
@@ -14,7 +14,7 @@ from .models import Comment
 
 
 def _proposal(slug, number):
-    return get_object_or_404(Proposal.objects.select_related("round"), round__slug=slug, number=number)
+    return proposal_queries.proposal_by_number(slug, number)
 
 
 def thread_context(request, proposal, form=None, status_message="", refused=False):

@@ -65,3 +65,32 @@ class RequestLogMiddleware:
             return response
         finally:
             current_request_id.reset(token)
+
+
+class DatabaseUnavailableMiddleware:
+    """While the database is unreachable (a restart, a failover), answer 503 with Retry-After instead of
+    a bare 500, so that load balancers, clients and people know to try again in a moment."""
+
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+        from django.http import HttpResponse
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logging.getLogger("allmende.request").warning("database unavailable: %s", type(exception).__name__)
+        body = (
+            '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Kurz nicht erreichbar</title></head>'
+            "<body><main><h1>Kurz nicht erreichbar</h1><p>Bitte versuchen Sie es in einigen Sekunden noch einmal.</p>"
+            '<p lang="en">Temporarily unavailable. Please try again in a few seconds.</p></main></body></html>'
+        )
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response

@@ -134,10 +134,22 @@ def own_ratings(user, proposals) -> dict[int, int]:
     return dict(rows.values_list("proposal_id", "value"))
 
 
+def proposal_by_number(round_slug, number):
+    """The proposal with its round and the round's phases in one go: permission checks ask the phases
+    several times per request and must not query them again each time."""
+    return get_object_or_404(
+        Proposal.objects.select_related("round").prefetch_related("round__phases"),
+        round__slug=round_slug,
+        number=number,
+    )
+
+
 def proposal_for_page(round_slug, number, user):
     """The proposal for its page, or None where `user` may not see it (rounds.permissions decides)."""
     proposal = get_object_or_404(
-        Proposal.objects.select_related("round", "topic", "district", "author", "merged_into__round"),
+        Proposal.objects.select_related(
+            "round", "topic", "district", "author", "merged_into__round"
+        ).prefetch_related("round__phases"),
         round__slug=round_slug,
         number=number,
     )

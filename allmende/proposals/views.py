@@ -3,7 +3,7 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -150,7 +150,7 @@ def proposal_create(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_edit(request, slug, number):
-    proposal = get_object_or_404(Proposal.objects.select_related("round"), round__slug=slug, number=number)
+    proposal = queries.proposal_by_number(slug, number)
     decision = can(request.user, Action.EDIT, proposal.round, proposal)
     if not decision:
         messages.error(request, decision.reason)
@@ -172,7 +172,7 @@ def proposal_edit(request, slug, number):
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_withdraw(request, slug, number):
-    proposal = get_object_or_404(Proposal.objects.select_related("round"), round__slug=slug, number=number)
+    proposal = queries.proposal_by_number(slug, number)
     decision = can(request.user, Action.WITHDRAW, proposal.round, proposal)
     if not decision:
         messages.error(request, decision.reason)
@@ -195,7 +195,7 @@ def _back(request, proposal):
 
 @require_POST
 def proposal_rate(request, slug, number):
-    proposal = get_object_or_404(Proposal.objects.select_related("round"), round__slug=slug, number=number)
+    proposal = queries.proposal_by_number(slug, number)
     if not request.user.is_authenticated:
         messages.error(request, _("Please sign in to support proposals."))
         return redirect(f"{reverse('account_login')}?next={proposal.get_absolute_url()}")
