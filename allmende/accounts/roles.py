@@ -100,10 +100,19 @@ def role_label(key: str) -> str:
     return ROLES[key][0]
 
 
-def has_role(user, key: str) -> bool:
+def role_names(user) -> frozenset[str]:
+    """The person's roles, read once per request (kept on the user object)."""
     if not user.is_authenticated:
-        return False
-    return any(group.name == key for group in user.groups.all())
+        return frozenset()
+    cached = getattr(user, "_allmende_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._allmende_roles = cached
+    return cached
+
+
+def has_role(user, key: str) -> bool:
+    return key in role_names(user)
 
 
 def is_staff_role(keys) -> bool:

@@ -27,6 +27,8 @@ ACCOUNT_PAGES = [
     "/konto/delete/",
     "/konto/email/",
     "/konto/password/change/",
+    "/konto/benachrichtigungen/",
+    "/runden/bh-2027-2028/vorschlaege/3/",
 ]
 
 
@@ -113,3 +115,23 @@ def test_language_switch_on_every_page_changes_language(live_server, page, demo_
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("Legal notice")
     expect(page.get_by_role("link", name="Skip to main content")).to_be_attached()
+
+
+def test_error_pages_are_accessible(live_server, page, demo_city, axe_check):
+    response = page.goto(live_server.url + "/runden/gibt-es-nicht/")
+    assert response.status == 404
+    assert page.locator("h1").count() == 1
+    axe_check(page, "404")
+
+
+def test_comment_edit_and_delete_pages_are_accessible(live_server, page, demo_city, login_as, axe_check):
+    from allmende.comments import services as comments
+    from allmende.proposals.models import Proposal
+
+    proposal = Proposal.objects.get(round__slug="bh-2027-2028", number=3)
+    comment = comments.post_comment(demo_city["anna"], proposal, "Ein Kommentar zum Bearbeiten")
+    login_as(demo_city["anna"])
+    for path in (f"/kommentare/{comment.pk}/bearbeiten/", f"/kommentare/{comment.pk}/loeschen/"):
+        page.goto(live_server.url + path)
+        assert page.locator("h1").count() == 1
+        axe_check(page, path)

@@ -1,0 +1,335 @@
+"""The rules: greedy, mes, mes-add1, mes-add1-greedy, phragmen.
+
+Every rule returns an :class:`Outcome`: the selected project ids and, per project, an explanation
+(a template code plus parameters, rendered in English or German by :mod:`.explain`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from ._mes import mes_candidates, run_mes
+from .pabulib import Instance
+from .profile import Compiled, id_sort_key
+
+__all__ = ["RULES", "Outcome", "compute", "greedy", "mes", "mes_add1", "mes_add1_greedy", "phragmen"]
+
+RULES = ("greedy", "mes", "mes-add1", "mes-add1-greedy", "phragmen")
+
+
+@dataclass
+class Outcome:
+    rule: str
+    selected: list[str]
+    total_cost: Fraction
+    budget: Fraction
+    tie: str = "equalshares"
+    order: list[str] = field(default_factory=list)
+    explanations: dict[str, dict] = field(default_factory=dict)
+    details: dict = field(default_factory=dict)
+
+
+def _prepare(instance: Instance | Compiled, tie: str) -> Compiled:
+    if isinstance(instance, Compiled):
+        if instance.tie != tie:
+            return Compiled(instance.instance, tie)
+        return instance
+    return Compiled(instance, tie)
+
+
+def _finish(cp: Compiled, rule: str, chosen: list[int], expl: dict, details: dict | None = None) -> Outcome:
+    ids = cp.ids
+    sel = sorted((ids[p] for p in chosen), key=id_sort_key)
+    total = sum((cp.cost[p] for p in chosen), 0)
+    return Outcome(
+        rule=rule,
+        selected=sel,
+        total_cost=cp.money(total),
+        budget=cp.orig_budget,
+        tie=cp.tie,
+        order=[ids[p] for p in chosen],
+        explanations={ids[p]: e for p, e in expl.items()},
+        details=details or {},
+    )
+
+
+# --------------------------------------------------------------------------------------------- greedy
+
+
+def _greedy_fill(cp: Compiled, start: list[int], expl: dict, code_prefix: str = "greedy") -> list[int]:
+    chosen = list(start)
+    taken = set(start)
+    spent = sum(cp.cost[p] for p in chosen)
+    order = sorted(
+        (p for p in range(len(cp.ids)) if p not in taken), key=lambda p: (-cp.support[p], cp.tiekey[p])
+    )
+    for rank, p in enumerate(order, 1):
+        c = cp.cost[p]
+        params = {
+            "rank": rank,
+            "support": cp.support[p],
+            "cost": cp.money(c),
+            "spent_before": cp.money(spent),
+            "budget": cp.orig_budget,
+            "points": not cp.approval,
+        }
+        if spent + c <= cp.budget:
+            spent += c
+            chosen.append(p)
+            expl[p] = {"code": f"{code_prefix}_selected", **params, "spent_after": cp.money(spent)}
+        else:
+            expl[p] = {"code": f"{code_prefix}_rejected", **params}
+    return chosen
+
+
+def greedy(instance: Instance | Compiled, tie: str = "equalshares") -> Outcome:
+    """Projects in order of total support (approvals, or points for cumulative ballots), each taken
+    if it still fits in the budget (projects that do not fit are skipped, later ones may still fit)."""
+    cp = _prepare(instance, tie)
+    expl: dict = {}
+    chosen = _greedy_fill(cp, [], expl)
+    return _finish(cp, "greedy", chosen, expl)
+
+
+# ------------------------------------------------------------------------------------------- phragmen
+
+
+def phragmen(instance: Instance | Compiled, tie: str = "equalshares") -> Outcome:
+    """Sequential Phragmén for approval-like ballots (as pabutools: it stops as soon as the next
+    project, the one giving the smallest new maximal load, does not fit into the budget)."""
+    cp = _prepare(instance, tie)
+    if not cp.approval:
+        raise ValueError(
+            "phragmen applies to approval-like ballots (approval, choose-1, ordinal), "
+            f"not to {cp.instance.vote_type}"
+        )
+    groups = cp.groups
+    sup = cp.supporters
+    nproj = len(cp.ids)
+    loads = [0] * len(groups)
+    sload = [0] * nproj
+    approvals = cp.n_supporters
+    remaining = {p for p in range(nproj) if cp.cost[p] <= cp.budget}
+    spent = 0
+    chosen: list[int] = []
+    expl: dict = {}
+    rnd = 0
+    stop_reason = None
+    while remaining:
+        best = None
+        tied: list[int] = []
+        for p in remaining:
+            nl = Fraction(sload[p] + cp.cost[p], approvals[p]) if approvals[p] else None
+            if best is None and not tied:
+                best, tied = nl, [p]
+            elif nl is None:
+                if best is None:
+                    tied.append(p)
+            elif best is None or nl < best:
+                best, tied = nl, [p]
+            elif nl == best:
+                tied.append(p)
+        over = [p for p in tied if spent + cp.cost[p] > cp.budget]
+        if over:
+            stop_reason = min(over, key=lambda p: cp.tiekey[p])
+            break
+        w = min(tied, key=lambda p: cp.tiekey[p])
+        rnd += 1
+        expl[w] = {
+            "code": "phragmen_selected",
+            "round": rnd,
+            "supporters": approvals[w],
+            "cost": cp.money(cp.cost[w]),
+            "load": cp.money(best) if best is not None else None,
+        }
+        if best is not None:
+            for g, _u in sup[w]:
+                m, items = groups[g]
+                d = m * (best - loads[g])
+                loads[g] = best
+                for q, _uq in items:
+                    sload[q] += d
+        spent += cp.cost[w]
+        chosen.append(w)
+        remaining.discard(w)
+    for p in range(nproj):
+        if p in expl:
+            continue
+        params = {
+            "cost": cp.money(cp.cost[p]),
+            "supporters": approvals[p],
+            "budget": cp.orig_budget,
+            "spent": cp.money(spent),
+        }
+        if cp.cost[p] > cp.budget:
+            expl[p] = {"code": "phragmen_too_expensive", **params}
+        elif p == stop_reason:
+            expl[p] = {"code": "phragmen_stopper", **params}
+        else:
+            expl[p] = {
+                "code": "phragmen_not_reached",
+                **params,
+                "stopper": cp.ids[stop_reason] if stop_reason is not None else None,
+            }
+    return _finish(cp, "phragmen", chosen, expl)
+
+
+# ------------------------------------------------------------------------------------------------ MES
+
+
+def _mes_explanations(cp: Compiled, run, per_voter_scaled: int, code: str = "mes") -> dict:
+    """Explanations from a recorded MES run at per-voter budget ``per_voter_scaled / n_voters``."""
+    expl: dict = {}
+    n = max(cp.n_voters, 1)
+    per_voter = Fraction(per_voter_scaled, n) / cp.scale
+    for p in run.initial:
+        expl[p] = {"code": "mes_free", "cost": cp.money(cp.cost[p]), "supporters": cp.n_supporters[p]}
+    for r in run.rounds:
+        p = r["project"]
+        expl[p] = {
+            "code": "mes_selected",
+            "round": r["round"],
+            "cost": cp.money(cp.cost[p]),
+            "supporters": cp.n_supporters[p],
+            "full_payers": r["full_payers"],
+            "share": Fraction(r["share"], n) / cp.scale,
+            "capped": r["capped"],
+            "capped_paid": Fraction(r["capped_paid"], n) / cp.scale,
+            "per_point": not cp.approval,
+            "per_voter_budget": per_voter,
+        }
+    cands, _free = mes_candidates(cp)
+    for p in cands:
+        if p in expl:
+            continue
+        expl[p] = {
+            "code": "mes_rejected",
+            "cost": cp.money(cp.cost[p]),
+            "supporters": cp.n_supporters[p],
+            "had": Fraction(run.leftover.get(p, 0), n) / cp.scale,
+            "per_voter_budget": per_voter,
+        }
+    for p in range(len(cp.ids)):
+        if p not in expl:
+            expl[p] = {
+                "code": "mes_unsupported"
+                if cp.total_utility[p] <= 0 and cp.n_supporters[p] == 0
+                else "mes_free_cost_utility",
+                "cost": cp.money(cp.cost[p]),
+            }
+    return expl
+
+
+def mes(instance: Instance | Compiled, tie: str = "equalshares") -> Outcome:
+    """Method of Equal Shares without completion: every voter gets ``budget / n_voters``; cost
+    utilities for approval-like ballots, points for cumulative ballots."""
+    cp = _prepare(instance, tie)
+    b = cp.budget  # per voter: budget / n, in units of 1 / (scale * n)
+    run = run_mes(cp, b, record=True)
+    chosen = run.initial + run.order
+    return _finish(
+        cp,
+        "mes",
+        chosen,
+        _mes_explanations(cp, run, b),
+        {"per_voter_budget": cp.money(Fraction(b, max(cp.n_voters, 1)))},
+    )
+
+
+def _add1(cp: Compiled, jump: bool = True):
+    """The add-one completion. Returns (run, per-voter budget used, evaluations, increment k)."""
+    n = cp.n_voters
+    if n == 0:
+        return None, 0, 0, 0
+    cands, free = mes_candidates(cp)
+    step = cp.scale * n  # one currency unit per voter, in units of 1 / (scale * n)
+    b0 = cp.budget
+    k = 0
+    prev = None
+    prev_b = b0
+    evaluations = 0
+    while True:
+        b = b0 + k * step
+        run = run_mes(cp, b, track=jump)
+        evaluations += 1
+        chosen = run.initial + run.order
+        cost = sum(cp.cost[p] for p in chosen)
+        if cost > cp.budget:
+            return prev, prev_b, evaluations, k
+        taken = set(chosen)
+        if all(cost + cp.cost[p] > cp.budget for p in cands if p not in taken):
+            return run, b, evaluations, k
+        prev, prev_b = run, b
+        if jump:
+            x = run.x_star
+            if x is None:  # the outcome never changes again (cannot happen with candidates left)
+                raise RuntimeError("mes-add1: no change point found")
+            inc = -(-x // step)  # ceil
+            k += max(1, int(inc))
+        else:
+            k += 1
+
+
+def mes_add1(instance: Instance | Compiled, tie: str = "equalshares", jump: bool = True) -> Outcome:
+    """MES with the add-one completion of equalshares.net: raise every voter's budget by one currency
+    unit at a time until the outcome is exhaustive or the next one would exceed the budget (then the
+    last feasible outcome is taken). ``jump=False`` does literally that; the default jumps straight to
+    the next budget at which the outcome can change, which gives the same result."""
+    cp = _prepare(instance, tie)
+    run, b, evaluations, k = _add1(cp, jump)
+    if run is None:
+        expl = {}
+        if cp.n_voters and b is not None:
+            run = run_mes(cp, b, record=True)
+            chosen = run.initial + run.order
+            expl = _mes_explanations(cp, run, b)
+        else:
+            _c, free = mes_candidates(cp)
+            chosen = free
+        return _finish(cp, "mes-add1", chosen, expl, {"evaluations": evaluations})
+    run = run_mes(cp, b, record=True)
+    chosen = run.initial + run.order
+    details = {
+        "per_voter_budget": cp.money(Fraction(b, cp.n_voters)),
+        "increments": k,
+        "evaluations": evaluations,
+    }
+    return _finish(cp, "mes-add1", chosen, _mes_explanations(cp, run, b), details)
+
+
+def mes_add1_greedy(instance: Instance | Compiled, tie: str = "equalshares") -> Outcome:
+    """``mes-add1``, then the remaining money is filled greedily (equalshares.net's reference)."""
+    cp = _prepare(instance, tie)
+    first = mes_add1(cp, tie)
+    chosen = [cp.index[pid] for pid in first.order]
+    expl = {cp.index[pid]: e for pid, e in first.explanations.items()}
+    spent = sum(cp.cost[p] for p in chosen)
+    taken = set(chosen)
+    if any(spent + cp.cost[p] <= cp.budget for p in range(len(cp.ids)) if p not in taken):
+        fill_expl: dict = {}
+        chosen = _greedy_fill(cp, chosen, fill_expl, "fill")
+        for p, e in fill_expl.items():
+            if e["code"] == "fill_selected":
+                expl[p] = e
+            else:
+                expl[p] = {**expl.get(p, {}), "fill": e}
+    return _finish(cp, "mes-add1-greedy", chosen, expl, first.details)
+
+
+_FUNCS = {
+    "greedy": greedy,
+    "mes": mes,
+    "mes-add1": mes_add1,
+    "mes-add1-greedy": mes_add1_greedy,
+    "phragmen": phragmen,
+}
+
+
+def compute(instance: Instance | Compiled, rule: str, tie: str = "equalshares") -> Outcome:
+    """Run ``rule`` (one of :data:`RULES`) on an instance."""
+    try:
+        func = _FUNCS[rule]
+    except KeyError:
+        raise ValueError(f"unknown rule {rule!r}; expected one of {', '.join(RULES)}") from None
+    return func(instance, tie=tie)

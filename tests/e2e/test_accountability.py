@@ -1,0 +1,165 @@
+"""One proposal from the forum to the retrospective, each step by the role that does it in a city:
+a resident supports it, administration staff answer and publish, the process manager records the
+faction's motion, the council's decision with its budget line, a milestone and the retrospective
+(in the admin). The retrospective page shows the founding document's anatomy; axe finds nothing on
+the timeline, the retrospective list and detail, and the answer forms."""
+
+import io
+
+from django.core.files.base import ContentFile
+from PIL import Image
+from playwright.sync_api import expect
+
+from allmende.accountability.models import BudgetLine, CouncilPaper, Decision, Faction, Motion, ProposalPaper
+from allmende.accounts import roles
+from tests.factories import make_proposal, make_round
+
+
+def _picture():
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 80), (200, 120, 40)).save(buffer, format="PNG")
+    return ContentFile(buffer.getvalue())
+
+
+def test_from_the_forum_to_the_retrospective(live_server, browser, make_user, axe_check, settings, tmp_path):
+    from tests.e2e.conftest import session_cookie
+
+    settings.MEDIA_ROOT = tmp_path
+    round_ = make_round("bh-weg")
+    proposal = make_proposal(
+        round_,
+        author=make_user("autorin"),
+        title="Integration durch Case-Manager",
+        summary="Ein individueller Integrationsplan soll helfen.",
+        description="Seit Mai 2018 gibt es das Integrationsmanagement.\n\n## Hilfe im Alltag\n\nBegleitung.",
+        cost_cents=70_000_000,
+        cost_period="yearly",
+        image_alt="Ein Schild, auf dem herzlich willkommen in vielen Sprachen steht",
+        image_caption="Individuelle Unterstützung für geflüchtete Menschen",
+        image_credit="Foto: A.J. Schmidt",
+    )
+    proposal.image.save("schild.png", _picture())
+    for reference in ("G-17/184", "G-17/184.1"):
+        paper = CouncilPaper.objects.create(
+            reference=reference, web_url=f"https://ris.example.org/{reference}"
+        )
+        ProposalPaper.objects.create(proposal=proposal, paper=paper)
+    faction = Faction.objects.create(name="Grüne Liste", short_name="GL")
+    anna = make_user("anna")
+    staff = make_user("verwaltung", role=roles.ADMINISTRATION, is_staff=True)
+    manager = make_user("prozess", role=roles.PROCESS_MANAGER, is_staff=True)
+
+    def page_for(user):
+        context = browser.new_context(locale="de-DE")
+        context.set_default_timeout(10_000)
+        context.add_cookies([session_cookie(user, live_server.url)])
+        return context.new_page()
+
+    url = live_server.url + proposal.get_absolute_url()
+
+    # A resident supports the proposal in the forum.
+    page = page_for(anna)
+    page.goto(url)
+    page.locator(".rating__button").click()
+    expect(page.locator(".rating__button")).to_have_attribute("aria-pressed", "true")
+
+    # Administration staff answer it: first an error (no reason for "not feasible"), then properly.
+    page = page_for(staff)
+    page.goto(f"{live_server.url}/verwaltung/{round_.slug}/stellungnahmen/")
+    axe_check(page, "answers overview")
+    page.goto(f"{live_server.url}/verwaltung/{round_.slug}/stellungnahmen/{proposal.number}/")
+    page.locator("input[name=state][value=not_feasible]").check()
+    page.locator("#id_answered_on").fill("2017-02-20")
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator("[data-error-summary]")).to_be_visible()
+    axe_check(page, "answer form with errors")
+    page.locator("input[name=state][value=feasible]").check()
+    page.locator("#id_text").fill("Umsetzbar mit Mitteln des Pakts für Integration.")
+    page.locator("#id_cost").fill("700.000")
+    page.locator("#id_cost_period").select_option("yearly")
+    page.locator("#id_office").fill("Amt für Migration und Integration")
+    page.locator("form.form button[type=submit]").click()
+    page.locator("form[action$='veroeffentlichen/'] button").click()
+    expect(page.locator(".messages")).to_contain_text("1")
+
+    # The process manager records motion, budget line, decision, milestone and retrospective.
+    page = page_for(manager)
+    page.goto(live_server.url + "/admin/accountability/motion/add/")
+    page.locator("#id_round").select_option(str(round_.pk))
+    page.locator("#id_faction").select_option(str(faction.pk))
+    page.locator("#id_number").fill("ÄA-12")
+    page.locator("#id_title").fill("Integrationsmanagement")
+    page.locator("#id_date").fill("2017-03-14")
+    page.locator("#id_proposals").fill(str(proposal.pk))
+    page.locator("#id_amount_asked_cents").fill("70000000")
+    page.locator("input[name=_save]").click()
+    motion = Motion.objects.get(number="ÄA-12")
+    page.goto(live_server.url + "/admin/accountability/budgetline/add/")
+    page.locator("#id_year").fill("2018")
+    page.locator("#id_code").fill("31.50.01")
+    page.locator("#id_name").fill("Integrationsmanagement für Geflüchtete")
+    page.locator("#id_amount_cents").fill("70000000")
+    page.locator("input[name=_save]").click()
+    line = BudgetLine.objects.get(code="31.50.01")
+    page.goto(live_server.url + "/admin/accountability/decision/add/")
+    page.locator("#id_motion").fill(str(motion.pk))
+    page.locator("#id_outcome").select_option("adopted")
+    page.locator("#id_date").fill("2017-03-29")
+    page.locator("#id_amount_granted_cents").fill("70000000")
+    page.locator("#id_budget_line").fill(str(line.pk))
+    page.locator("input[name=_save]").click()
+    assert Decision.objects.filter(motion=motion, budget_line=line).exists()
+    page.goto(live_server.url + "/admin/accountability/milestone/add/")
+    page.locator("#id_proposal").fill(str(proposal.pk))
+    page.locator("#id_date").fill("2018-05-01")
+    page.locator("#id_text").fill("Das Integrationsmanagement startet.")
+    page.locator("#id_progress").fill("60")
+    page.locator("input[name=_save]").click()
+    page.goto(live_server.url + "/admin/accountability/retrospective/add/")
+    page.locator("#id_proposal").fill(str(proposal.pk))
+    page.locator("#id_is_success").check()
+    page.locator("#id_implementation").select_option("done")
+    page.locator("#id_text").fill("## Was daraus wurde\n\nEs läuft.")
+    page.locator("#id_costs_text").fill("ca. 700.000 Euro/Jahr")
+    page.locator("#id_status_date").fill("2018-12-01")
+    page.locator("input[name=_save]").click()
+
+    # Anyone follows the way on the proposal page ...
+    page = browser.new_page(locale="de-DE")
+    page.goto(url)
+    timeline = page.locator("section.timeline ol")
+    expect(timeline.locator("li")).to_have_count(8)
+    for text in (
+        "Amt für Migration und Integration",
+        "ÄA-12",
+        "31.50.01",
+        "Das Integrationsmanagement startet.",
+    ):
+        expect(timeline).to_contain_text(text)
+    axe_check(page, "timeline")
+
+    # ... and finds it in the retrospective.
+    page.goto(live_server.url + "/rueckblick/")
+    expect(page.locator(".result-count[role=status]")).to_contain_text("1")
+    axe_check(page, "retrospective list")
+    page.locator("#r-umsetzung").select_option("in_progress")
+    page.locator("form.filters button").click()
+    expect(page.locator(".result-count[role=status]")).to_contain_text("0")
+    page.locator("#r-umsetzung").select_option("done")
+    page.locator("form.filters button").click()
+    page.get_by_role("link", name="Integration durch Case-Manager").click()
+    main = page.locator("main")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vorschlag: Integration durch Case-Manager")
+    expect(main.locator("h1 + p")).to_contain_text("1")
+    expect(main.locator("figure img")).to_have_attribute("alt", proposal.image_alt)
+    expect(main.locator("figcaption")).to_have_text(
+        "Individuelle Unterstützung für geflüchtete Menschen (Foto: A.J. Schmidt)"
+    )
+    expect(main.get_by_role("heading", name="Kurzbeschreibung")).to_be_visible()
+    expect(main.get_by_role("heading", name="Hilfe im Alltag")).to_be_visible()
+    expect(main.get_by_role("heading", name="Kosten")).to_be_visible()
+    expect(main).to_contain_text("ca. 700.000 Euro/Jahr")
+    for reference in ("G-17/184", "G-17/184.1"):
+        expect(main.locator(f'a[href="https://ris.example.org/{reference}"]')).to_contain_text(reference)
+    expect(main.locator(".status-date")).to_contain_text("Dezember 2018")
+    axe_check(page, "retrospective detail")
