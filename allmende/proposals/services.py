@@ -7,12 +7,13 @@ F() expressions, so a double click, two tabs or two app servers never count twic
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allmende import ratelimit
+from allmende.comments.models import Comment
 from allmende.rounds.models import Round
 from allmende.rounds.permissions import Action, ActionRefused, can
 
@@ -261,6 +262,13 @@ def recount(fix: bool = False, proposal_ids=None) -> list[dict]:
     queryset = (
         Proposal.objects.all() if proposal_ids is None else Proposal.objects.filter(pk__in=proposal_ids)
     )
+    visible_comments = (
+        Comment.objects.filter(proposal=OuterRef("pk"), deleted_at__isnull=True, is_hidden=False)
+        .order_by()
+        .values("proposal")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     rows = (
         queryset.select_related("round")
         .annotate(
@@ -268,6 +276,7 @@ def recount(fix: bool = False, proposal_ids=None) -> list[dict]:
             total=Coalesce(Sum("supports__value"), 0),
             pros=Count("supports", filter=Q(supports__value__gt=0)),
             contras=Count("supports", filter=Q(supports__value__lt=0)),
+            comments_counted=Coalesce(Subquery(visible_comments), 0),
         )
         .order_by("pk")
     )
@@ -278,6 +287,7 @@ def recount(fix: bool = False, proposal_ids=None) -> list[dict]:
             "pro_count": proposal.pros,
             "contra_count": proposal.contras,
             "rank_value": rank_value(proposal.round.rating_mode, proposal.rows, proposal.total),
+            "comment_count": proposal.comments_counted,
         }
         actual = {field: getattr(proposal, field) for field in expected}
         if actual != expected:

@@ -10,7 +10,7 @@ servers. At 1/3 of the time server 1 is killed with SIGKILL (its whole process g
 at 0.6 of the time PostgreSQL is restarted (pg_ctlcluster … restart). Afterwards every write a resident
 was told about must be in the database (none twice), every counter must equal a recount, and every
 5xx or failed connection must fall into a fault window. PostgreSQL is started again at the end
-whatever happens. Commenting does not exist yet in the benchmarked code, so residents do not comment.
+whatever happens. Residents also comment; every comment they were told was published must be stored once.
 """
 
 from __future__ import annotations
@@ -153,7 +153,13 @@ def main():
                     slug=rounds[mode]["slug"],
                     numbers=list(range(1, 41)),  # 40 proposals per round: the residents collide
                     values=[1] if mode == "support" else [-2, -1, 0, 1, 2],
-                    weights={"support": 0.35, "withdraw": 0.2, "browse_list": 0.2, "browse_detail": 0.25},
+                    weights={
+                        "support": 0.3,
+                        "withdraw": 0.2,
+                        "comment": 0.08,
+                        "browse_list": 0.2,
+                        "browse_detail": 0.22,
+                    },
                     seed=uid,
                 )
             )
@@ -197,6 +203,7 @@ def main():
             )
             for mode in rounds
         }
+        out["comments"] = res.check_comments(conn, residents)
     recount = subprocess.run([benchlib.PY, "manage.py", "recount"], cwd=benchlib.CODE,
                              env=benchlib.server_env(DB, workdirs[1]), capture_output=True, text=True)  # fmt: skip
     out["recount"] = {"rc": recount.returncode, "last": (recount.stdout.strip().splitlines() or [""])[-1]}
@@ -265,7 +272,15 @@ def main():
         json.dumps(
             {
                 k: out.get(k)
-                for k in ("timeline_s", "ledger", "recount", "failures", "statuses", "outside_examples")
+                for k in (
+                    "timeline_s",
+                    "ledger",
+                    "comments",
+                    "recount",
+                    "failures",
+                    "statuses",
+                    "outside_examples",
+                )
             },
             default=str,
         )
@@ -273,6 +288,8 @@ def main():
     ok = (
         all(v["mismatches"] == 0 and v["duplicate_rows"] == 0 for v in out["ledger"].values())
         and out["recount"]["rc"] == 0
+        and out["comments"]["missing"] == 0
+        and out["comments"]["duplicates"] == 0
         and "outside any fault window" not in failures
         and out["pg_running_at_end"]
     )
@@ -326,7 +343,10 @@ def render(o: dict, args) -> str:
             f"mismatches**, {v['duplicate_rows']} duplicate (user, proposal) rows."
         )
     lines += [
-        f"- `manage.py recount`: **{o['recount']['last']}** (exit {o['recount']['rc']}).",
+        f"- `manage.py recount`: **{o['recount']['last']}** (exit {o['recount']['rc']}); it checks the comment "
+        "counts too.",
+        f"- Comments: {o['comments']['told']} that residents were told were published, {o['comments']['in_db']} "
+        f"in the database, **{o['comments']['missing']} missing, {o['comments']['duplicates']} twice**.",
         f"- Answers by status (0 = connection refused/reset): {o['statuses']}",
         "- Failures (5xx and failed connections) by window:",
     ]

@@ -15,6 +15,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from urllib.parse import quote_plus
 
 OWN_VALUE = re.compile(rb'value="(-?\d+)" aria-pressed="true"')
 UNKNOWN = "unknown"
@@ -46,6 +47,7 @@ class Resident:
     told: dict[int, str] = field(default_factory=dict)  # number -> "told" or "observed"
     events: list[Event] = field(default_factory=list)
     down_until: dict[int, float] = field(default_factory=dict)
+    comments_told: list[str] = field(default_factory=list)  # texts the server said it published
 
     def __post_init__(self):
         self.rng = random.Random(self.seed)
@@ -120,6 +122,17 @@ class Resident:
             self._write(t0, "support", number, f"value={self.rng.choice(self.values)}")
         elif action == "withdraw":
             self._write(t0, "withdraw", number, "withdraw=1")
+        elif action == "comment":
+            text = f"bench {self.uid} {len(self.events)} {self.rng.random():.12f}"
+            status, data = self._request(
+                t0,
+                "comment",
+                "POST",
+                f"/runden/{self.slug}/vorschlaege/{number}/kommentare/",
+                "body=" + quote_plus(text),
+            )
+            if status == 200 and b"message--success" in data:
+                self.comments_told.append(text)
         elif action == "browse_list":
             sort = self.rng.choice(["top", "top", "new", "random"])
             page = self.rng.randint(1, 20)
@@ -197,4 +210,21 @@ def check_ledgers(conn, residents: list[Resident], round_id: int) -> dict:
         "mismatches": len(mismatches),
         "mismatch_examples": mismatches[:10],
         "duplicate_rows": duplicates,
+    }
+
+
+def check_comments(conn, residents: list[Resident]) -> dict:
+    """Every comment a resident was told was published is in the database exactly once."""
+    rows = conn.execute(
+        "SELECT body, count(*) FROM comments_comment WHERE body LIKE 'bench %%' GROUP BY body"
+    ).fetchall()
+    in_db = dict(rows)
+    told = [text for r in residents for text in r.comments_told]
+    missing = [text for text in told if text not in in_db]
+    return {
+        "told": len(told),
+        "in_db": sum(in_db.values()),
+        "missing": len(missing),
+        "missing_examples": missing[:5],
+        "duplicates": sum(1 for n in in_db.values() if n > 1),
     }

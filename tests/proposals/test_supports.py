@@ -170,3 +170,15 @@ def test_deleting_an_account_takes_back_open_supports_only(make_user):
     assert counters(closed_proposal)[0] == 1  # the published result of a closed round stays
     assert Support.objects.get(proposal=closed_proposal).user is None
     assert services.recount() == []
+
+
+@pytest.mark.django_db
+def test_recount_checks_comment_counts_too(proposal, make_user):
+    from allmende.comments import services as comments
+
+    comments.post_comment(make_user("anna"), proposal, "Eins")
+    assert services.recount() == []
+    Proposal.objects.filter(pk=proposal.pk).update(comment_count=5)
+    drift = services.recount(fix=True)
+    assert drift[0]["stored"]["comment_count"] == 5 and drift[0]["counted"]["comment_count"] == 1
+    assert services.recount() == []
