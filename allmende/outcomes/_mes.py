@@ -60,7 +60,15 @@ def _div(num, den):
     return v.numerator if v.denominator == 1 else v
 
 
-def run_mes(cp: Compiled, b: int, track: bool = False, record: bool = False) -> MesRun:
+def run_mes(
+    cp: Compiled, b: int, track: bool = False, record: bool = False, forced: list[int] | None = None
+) -> MesRun:
+    """One exact MES run at per-voter budget ``b``.
+
+    ``forced``: the order of purchases is already known (from a certified float run, see
+    :mod:`._mes_float`); the run then only replays it exactly (for the explanations), computing the
+    affordability factor of each winner instead of searching all projects every round.
+    """
     res = MesRun()
     cands, free = mes_candidates(cp)
     res.initial = free
@@ -130,7 +138,7 @@ def run_mes(cp: Compiled, b: int, track: bool = False, record: bool = False) -> 
     version = dict.fromkeys(cands, 0)
     computed = dict.fromkeys(cands, 0)
     heap: list = []
-    for p in cands:
+    for p in cands if forced is None else ():
         r = compute(p)
         if r is None:
             alive.discard(p)
@@ -141,6 +149,11 @@ def run_mes(cp: Compiled, b: int, track: bool = False, record: bool = False) -> 
     rnd = 0
     while True:
         w = None
+        if forced is not None:
+            if rnd == len(forced):
+                break
+            w = forced[rnd]
+            lin[w] = compute(w)
         while heap:
             ra, tk, p, ver = heap[0]
             if p not in alive:

@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, connection, transaction
 
 from allmende.proposals import services
 from allmende.proposals.models import Proposal, Support
@@ -119,7 +119,7 @@ def test_parallel_clicks_from_two_servers_count_once(make_user):
         except Exception as exc:  # noqa: BLE001 -- collected and asserted below
             errors.append(exc)
         finally:
-            close_old_connections()
+            connection.close()  # each thread has its own connection: give it back
 
     threads = [threading.Thread(target=click) for _ in range(6)]
     for thread in threads:
