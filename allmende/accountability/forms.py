@@ -84,3 +84,12 @@ class AnswerImportForm(forms.Form):
             "office; date. All rows are imported or none."
         ),
     )
+
+
+class LinkPaperForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Reference of the council paper"),
+        max_length=60,
+        help_text=_("As in the council information system, e.g. G-17/184."),
+    )
+    note = forms.CharField(label=_("Note (optional)"), max_length=300, required=False)

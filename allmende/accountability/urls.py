@@ -6,6 +6,7 @@ app_name = "accountability"
 
 urlpatterns = [
     path("rueckblick/", views.retrospective_list, name="retrospective"),
+    path("runden/<slug:slug>/vorschlaege/<int:number>/drucksachen/", views.link_paper, name="link_paper"),
     path("rueckblick/<slug:slug>/<int:number>/", views.retrospective_detail, name="retrospective_detail"),
     path("runden/<slug:slug>/auswahl/", views.selection, name="selection"),
     path("runden/<slug:slug>/uebergabe.csv", views.handover_csv, name="handover_csv"),

@@ -167,3 +167,30 @@ def answer_edit(request, slug, number):
     return render(
         request, "accountability/answer_form.html", {"proposal": proposal, "form": form, "answer": answer}
     )
+
+
+@login_required
+@require_POST
+def link_paper(request, slug, number):
+    """Staff link a proposal to a council paper by typing its reference."""
+    from allmende.proposals import queries as proposal_queries
+
+    from .forms import LinkPaperForm
+
+    proposal = proposal_queries.proposal_by_number(slug, number)
+    form = LinkPaperForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            link = services.link_paper(
+                request.user, proposal, form.cleaned_data["reference"], form.cleaned_data["note"]
+            )
+        except ActionRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(
+                request,
+                _("The council paper %(reference)s is now linked.") % {"reference": link.paper.reference},
+            )
+    return redirect(proposal.get_absolute_url() + "#zeitleiste")

@@ -13,7 +13,7 @@ from allmende.comments.views import thread_context
 from allmende.markup import render_markdown
 from allmende.rounds import queries as round_queries
 from allmende.rounds.models import Round
-from allmende.rounds.permissions import Action, can, is_moderator
+from allmende.rounds.permissions import Action, can, can_link_papers, is_moderator
 
 from . import queries, services
 from .forms import ProposalForm
@@ -93,6 +93,7 @@ def proposal_detail(request, slug, number):
     context["can_edit"] = can(request.user, Action.EDIT, round_, proposal)
     context["can_withdraw"] = can(request.user, Action.WITHDRAW, round_, proposal)
     context["is_moderator"] = is_moderator(request.user)
+    context["can_link_papers"] = can_link_papers(request.user)
     context.update(thread_context(request, proposal))
     return render(request, "proposals/detail.html", context)
 
