@@ -138,11 +138,15 @@ def test_comment_edit_and_delete_pages_are_accessible(live_server, page, demo_ci
 
 
 @pytest.mark.parametrize("username", ["verwaltung", "moderation", "prozess"])
-def test_staff_views_of_a_proposal_are_accessible(live_server, page, demo_city, login_as, axe_check, username):
+def test_staff_views_of_a_proposal_are_accessible(
+    live_server, page, demo_city, login_as, axe_check, username
+):
     """Staff see more on a proposal's page (linking papers, the moderation box): still accessible."""
     login_as(demo_city[username])
     page.goto(live_server.url + "/runden/bh-2017-2018/vorschlaege/42/")
     assert page.locator("h1").count() == 1
     axe_check(page, f"proposal page as {username}")
-    page.goto(live_server.url + "/moderation/" if username == "moderation" else live_server.url + "/rueckblick/")
+    page.goto(
+        live_server.url + "/moderation/" if username == "moderation" else live_server.url + "/rueckblick/"
+    )
     axe_check(page, f"{username}: second page")
