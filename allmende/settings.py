@@ -139,6 +139,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Public pages for anonymous readers are kept this many seconds in the cache (allmende/ops/microcache.py).
+MICROCACHE_SECONDS = int(os.environ.get("MICROCACHE_SECONDS", "10"))
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 AUTH_USER_MODEL = "accounts.User"

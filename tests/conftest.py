@@ -14,6 +14,8 @@ def pytest_configure(config):
 
     # Real hashing costs ~0.3 s a password; the tests check behaviour, not the hash's strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests look at freshly rendered pages; tests/ops/test_microcache.py switches the cache on.
+    settings.MICROCACHE_SECONDS = 0
 
 
 @pytest.hookimpl(tryfirst=True)

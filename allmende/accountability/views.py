@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from allmende.ops.microcache import public_microcache
 from allmende.pages.models import Page
 from allmende.proposals.models import Proposal
 from allmende.rounds import queries as round_queries
@@ -21,6 +22,7 @@ RETROSPECTIVE_PAGE = "rueckblick"
 # --- public --------------------------------------------------------------------------------------
 
 
+@public_microcache
 def retrospective_list(request):
     filters = queries.RetrospectiveFilters(
         implementation=request.GET.get("umsetzung", ""),
@@ -43,6 +45,7 @@ def retrospective_list(request):
     )
 
 
+@public_microcache
 def retrospective_detail(request, slug, number):
     entry = queries.retrospective_entry(slug, number)
     return render(

@@ -6,5 +6,6 @@ app_name = "pages"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sprache/", views.switch_language, name="language"),
     path("seite/<slug:slug>/", views.page, name="page"),
 ]

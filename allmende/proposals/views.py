@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from allmende.comments.views import thread_context
 from allmende.markup import render_markdown
+from allmende.ops.microcache import public_microcache
 from allmende.rounds import queries as round_queries
 from allmende.rounds.models import Round
 from allmende.rounds.permissions import Action, can, can_link_papers, is_moderator
@@ -60,6 +61,7 @@ def _rating_context(request, round_, proposal, own=None):
     }
 
 
+@public_microcache
 def proposal_list(request, slug):
     round_ = round_queries.round_by_slug(slug)
     filters = _filters(request)
@@ -83,6 +85,7 @@ def proposal_list(request, slug):
     )
 
 
+@public_microcache
 def proposal_detail(request, slug, number):
     proposal = queries.proposal_for_page(slug, number, request.user)
     if proposal is None:

@@ -81,6 +81,6 @@ def test_signup_errors_are_field_level_and_nothing_is_created(client, make_user,
 @pytest.mark.django_db
 def test_english_errors_when_english_is_chosen(client, make_user):
     make_user("anna")
-    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    client.get(reverse("pages:language"), {"language": "en", "next": "/"})
     response = signup(client, username="anna")
     assert "This username is already taken." in " ".join(response.context["form"].errors["username"])
