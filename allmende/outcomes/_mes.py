@@ -153,6 +153,14 @@ def run_mes(
             if rnd == len(forced):
                 break
             w = forced[rnd]
+            # Only the winner's histogram is needed: build it from the groups' current classes.
+            h = {}
+            for g, u in sup[w]:
+                cid = gc[g]
+                if cid >= 0:
+                    h[(cid, u)] = h.get((cid, u), 0) + groups[g][0]
+            hist[w] = h
+            tot_a[w] = C[w]  # certified affordable (the order comes from a certified run)
             lin[w] = compute(w)
         while heap:
             ra, tk, p, ver = heap[0]
@@ -235,6 +243,8 @@ def run_mes(
                 continue
             ncid = newcls[(cid, u)]
             gc[g] = ncid
+            if forced is not None:
+                continue
             m, items = groups[g]
             for q, uq in items:
                 if q in alive:
@@ -265,5 +275,9 @@ def run_mes(
         chosen = set(res.order)
         for p in cands:
             if p not in chosen:
-                res.leftover[p] = sum(groups[g][0] * ca[gc[g]] for g, _u in sup[p] if gc[g] >= 0)
+                per_class: dict[int, int] = {}
+                for g, _u in sup[p]:
+                    if gc[g] >= 0:
+                        per_class[gc[g]] = per_class.get(gc[g], 0) + groups[g][0]
+                res.leftover[p] = sum(m * ca[cid] for cid, m in per_class.items())
     return res

@@ -262,7 +262,7 @@ def _record_run(cp: Compiled, b: int):
 _JUMP_WORTH = 4
 
 
-def _add1(cp: Compiled, jump: bool = True):
+def _add1(cp: Compiled, jump: bool = True, fast: bool = True):
     """The add-one completion. Returns (run, per-voter budget used, evaluations, increment k).
 
     ``run`` has ``initial`` and ``order`` (it is not a recorded run)."""
@@ -282,7 +282,7 @@ def _add1(cp: Compiled, jump: bool = True):
     last_order = None
     while True:
         b = b0 + k * step
-        order = None if tracked else _float_order(cp, b, cands, free)
+        order = None if tracked or not fast else _float_order(cp, b, cands, free)
         inc = 1
         if order is not None:
             run = FloatOutcome(free, order)
@@ -294,10 +294,9 @@ def _add1(cp: Compiled, jump: bool = True):
             run = run_mes(cp, b, track=jump)
             if jump:
                 x = run.x_star
-                if x is None:  # the outcome never changes again (cannot happen with candidates left)
-                    raise RuntimeError("mes-add1: no change point found")
-                inc = max(1, int(-(-x // step)))  # ceil
-                if inc >= _JUMP_WORTH:
+                # x None: the outcome never changes again (then the checks below end the loop)
+                inc = 1 if x is None else max(1, int(-(-x // step)))  # ceil
+                if x is None or inc >= _JUMP_WORTH:
                     need = 2
                 else:
                     tracked = False
@@ -311,6 +310,8 @@ def _add1(cp: Compiled, jump: bool = True):
         taken = set(chosen)
         if all(cost + cp.cost[p] > cp.budget for p in cands if p not in taken):
             return run, b, evaluations, k
+        if jump and getattr(run, "x_star", 0) is None:
+            raise RuntimeError("mes-add1: no change point found")
         prev, prev_b = run, b
         k += inc
 
@@ -321,13 +322,16 @@ class FloatOutcome:
     order: list[int]
 
 
-def mes_add1(instance: Instance | Compiled, tie: str = "equalshares", jump: bool = True) -> Outcome:
+def mes_add1(
+    instance: Instance | Compiled, tie: str = "equalshares", jump: bool = True, fast: bool = True
+) -> Outcome:
     """MES with the add-one completion of equalshares.net: raise every voter's budget by one currency
     unit at a time until the outcome is exhaustive or the next one would exceed the budget (then the
     last feasible outcome is taken). ``jump=False`` does literally that; the default jumps straight to
-    the next budget at which the outcome can change, which gives the same result."""
+    the next budget at which the outcome can change, which gives the same result. ``fast=False``
+    uses only the exact engine (no certified float runs); the result is the same too."""
     cp = _prepare(instance, tie)
-    run, b, evaluations, k = _add1(cp, jump)
+    run, b, evaluations, k = _add1(cp, jump, fast)
     if run is None:
         expl = {}
         if cp.n_voters and b is not None:

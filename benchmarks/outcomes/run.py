@@ -93,6 +93,7 @@ def main() -> int:
             times = []
             out = None
             for _ in range(args.repeat):
+                cp = Compiled(inst)  # fresh: no per-instance cache survives between repetitions
                 t = time.perf_counter()
                 out = compute(cp, rule)
                 times.append(time.perf_counter() - t)
@@ -151,7 +152,14 @@ def render(data: dict, args) -> str:
         f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']} ({m['platform']}), {m['date']}.",
         "",
         "Command: `python benchmarks/outcomes/run.py "
-        f"--pabutools-timeout {args.pabutools_timeout:g} --repeat {args.repeat}`"
+        f"--pabutools-timeout {args.pabutools_timeout:g} --repeat {args.repeat}"
+        + (
+            f' --rules {args.rules} --files "{args.files}"'
+            if args.files != "*.pb" or args.rules != ",".join(RULES)
+            else ""
+        )
+        + (" --reuse-pabutools" if args.reuse_pabutools else "")
+        + "`"
         " (ours: median of the repetitions; pabutools 1.2.3 with exact fractions, one run in a subprocess;"
         " parsing excluded for both; tie-breaking `equalshares`).",
         "",

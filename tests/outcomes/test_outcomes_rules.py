@@ -330,3 +330,74 @@ def test_cli_errors(tmp_path, capsys):
     assert cli_main([str(tmp_path / "missing.pb"), "--rule", "mes"]) != 0
     assert cli_main([str(DATA / "Poland_Gdansk_2020_Rudniki.pb"), "--rule", "phragmen"]) != 0
     assert "approval" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------- certified float engine vs exact
+
+
+def _float_vs_exact(cp, b):
+    """A certified float run must buy exactly what the exact engine buys, in the same order."""
+    from allmende.outcomes._mes import mes_candidates, run_mes
+    from allmende.outcomes._mes_float import float_ok, run_mes_float
+
+    cands, free = mes_candidates(cp)
+    exact = run_mes(cp, b)
+    if not float_ok(cp, b):
+        return None
+    fl = run_mes_float(cp, b, cands, free)
+    if fl is not None:
+        assert fl.order == exact.order
+        assert fl.initial == exact.initial
+    return fl is not None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(max_voters=12, max_projects=7), st.sampled_from(TIES), st.integers(0, 30))
+def test_float_engine_equals_exact(inst, tie, extra):
+    cp = Compiled(inst, tie)
+    _float_vs_exact(cp, cp.budget + extra * cp.scale * max(cp.n_voters, 1))
+
+
+@pytest.mark.parametrize("path", data_files(), ids=lambda p: p.name)
+def test_float_engine_equals_exact_files(path):
+    cp = Compiled(read_pb(path))
+    step = cp.scale * max(cp.n_voters, 1)
+    certified = [_float_vs_exact(cp, cp.budget + k * step) for k in (0, 1, 7, 50)]
+    assert any(certified) or cp.n_voters == 0 or None in certified
+
+
+@settings(max_examples=150, deadline=None)
+@given(elections(max_voters=12, max_projects=7))
+def test_add1_fast_equals_exact_only(inst):
+    cp = Compiled(inst)
+    assert mes_add1(cp).selected == mes_add1(cp, fast=False).selected
+
+
+@pytest.mark.parametrize("path", [p for p in data_files() if "Veszprem" not in p.name], ids=lambda p: p.name)
+def test_add1_fast_equals_exact_only_files(path):
+    cp = Compiled(read_pb(path))
+    fast = mes_add1(cp)
+    exact = mes_add1(cp, fast=False)
+    assert fast.selected == exact.selected
+    assert fast.order == exact.order
+    assert fast.explanations == exact.explanations
+
+
+@pytest.mark.parametrize("path", data_files(), ids=lambda p: p.name)
+def test_forced_replay_equals_full_exact_run(path):
+    """``mes`` replays the certified float order exactly; the recorded numbers must be those of a
+    full exact run (rho, shares, capped voters, leftover money)."""
+    from allmende.outcomes._mes import mes_candidates, run_mes
+    from allmende.outcomes._mes_float import run_mes_float
+
+    cp = Compiled(read_pb(path))
+    cands, free = mes_candidates(cp)
+    for b in (cp.budget, cp.budget + 3 * cp.scale * max(cp.n_voters, 1)):
+        fl = run_mes_float(cp, b, cands, free)
+        if fl is None:
+            continue
+        full = run_mes(cp, b, record=True)
+        replay = run_mes(cp, b, record=True, forced=fl.order)
+        assert replay.order == full.order
+        assert replay.rounds == full.rounds
+        assert replay.leftover == full.leftover
