@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from fractions import Fraction
 
 import pytest
@@ -178,14 +177,8 @@ def test_round_trip_random(inst):
     assert read_pb_string("\ufeff" + text.replace("\n", "\r\n")) == inst
 
 
-def test_parse_largest_file_fast():
-    path = require_pabulib() / "Poland_Krakow_2024.pb"
-    if not path.exists():
-        pytest.skip("Krakow 2024 not in the data folder")
-    read_pb(path)  # warm the file cache
-    t = time.perf_counter()
-    inst = read_pb(path)
-    elapsed = time.perf_counter() - t
+def test_parse_largest_file():
+    """The largest file (Kraków 2024, 4 MB) reads completely; its speed is measured in
+    benchmarks/outcomes (parsing ~0.3 s), not here."""
+    inst = read_pb(require_pabulib() / "Poland_Krakow_2024.pb")
     assert len(inst.voters) == 65101
-    # Target: < 1 s (measured ~0.3 s on the 2-core CI machine); margin for a busy CI runner.
-    assert elapsed < 2.0, elapsed
