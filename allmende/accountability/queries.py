@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from allmende.proposals.models import Proposal
+
 from .models import Answer, CouncilPaper, Motion, ProposalPaper, Retrospective, SelectedProposal, Selection
 
 
@@ -258,3 +260,18 @@ def handover_proposals(round_):
     for proposal in proposals:
         proposal.public_answer = answers.get(proposal.pk)
     return proposals
+
+
+def proposals_for_answering(round_):
+    """Every proposal of the round the administration may answer (not hidden), with its answer."""
+    return list(
+        Proposal.objects.filter(round=round_)
+        .exclude(state=Proposal.State.HIDDEN)
+        .select_related("answer", "round")
+        .order_by("number")
+    )
+
+
+def answer_of(proposal):
+    """The proposal's answer, published or not (for staff)."""
+    return Answer.objects.filter(proposal=proposal).first()

@@ -14,7 +14,7 @@ from allmende.rounds.permissions import ActionRefused, can_answer
 
 from . import handover, queries, services
 from .forms import AnswerForm, AnswerImportForm
-from .models import Answer, Retrospective
+from .models import Retrospective
 
 RETROSPECTIVE_PAGE = "rueckblick"
 
@@ -94,12 +94,7 @@ def _answer_staff(request):
 
 
 def _answers_page(request, round_, import_form=None, import_errors=()):
-    proposals = list(
-        Proposal.objects.filter(round=round_)
-        .exclude(state=Proposal.State.HIDDEN)
-        .select_related("answer", "round")
-        .order_by("number")
-    )
+    proposals = queries.proposals_for_answering(round_)
     prepared = sum(1 for p in proposals if hasattr(p, "answer") and not p.answer.published)
     return render(
         request,
@@ -157,7 +152,7 @@ def answer_edit(request, slug, number):
     )
     if proposal.state == Proposal.State.HIDDEN:
         raise Http404
-    answer = Answer.objects.filter(proposal=proposal).first()
+    answer = queries.answer_of(proposal)
     form = AnswerForm(request.POST or None, initial=AnswerForm.initial_for(answer))
     if request.method == "POST" and form.is_valid():
         try:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from allmende.comments.models import Comment
+from allmende.proposals import queries as proposal_queries
 from allmende.proposals.models import Proposal
 from allmende.proposals.services import ActionRefused
 from allmende.rounds.models import Round
@@ -123,16 +124,6 @@ def edit_title(request, pk):
     return render(request, "moderation/title.html", {"form": form, "proposal": proposal})
 
 
-def _find_target(round_, reference):
-    reference = reference.strip().upper()
-    number = reference.rsplit("-", 1)[-1]
-    if not number.isdigit():
-        return None
-    if "-" in reference and reference.rsplit("-", 1)[0] != round_.reference_prefix.upper():
-        return None
-    return Proposal.objects.filter(round=round_, number=int(number)).first()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def merge(request, pk):
@@ -140,7 +131,7 @@ def merge(request, pk):
     proposal = get_object_or_404(Proposal.objects.select_related("round"), pk=pk)
     form = MergeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        target = _find_target(proposal.round, form.cleaned_data["target"])
+        target = proposal_queries.proposal_by_reference(proposal.round, form.cleaned_data["target"])
         if target is None:
             form.add_error("target", _("There is no proposal with this number in this round."))
         else:

@@ -214,3 +214,12 @@ def similar(round_, text: str, exclude_pk=None, limit=5):
         candidates, key=lambda p: (-sum(word in p.title.lower() for word in words), -p.support_count, p.pk)
     )
     return scored[:limit]
+
+
+def proposal_by_reference(round_, reference: str):
+    """The round's proposal with this reference ("BH2027-0005", or just "5"), or None."""
+    reference = (reference or "").strip().upper()
+    prefix, _sep, number = reference.rpartition("-")
+    if not number.isdigit() or (prefix and prefix != round_.reference_prefix.upper()):
+        return None
+    return Proposal.objects.filter(round=round_, number=int(number)).first()
