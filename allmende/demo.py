@@ -395,25 +395,25 @@ def _ensure_accountability(past, users, residents):
 
     answers = {
         42: (
-            Answer.State.FEASIBLE,
+            "feasible",
             "Das Vorhaben ist umsetzbar, wenn das Land es über den Pakt für Integration fördert.",
             70_000_000,
             "Amt für Migration und Integration",
         ),
         43: (
-            Answer.State.NOT_FEASIBLE,
+            "not_feasible",
             "Die Verkehrsbetriebe sind ein eigenes Unternehmen; WLAN in Bussen liegt nicht im städtischen Haushalt und wäre sehr teuer.",
             45_000_000,
             "Amt für Verkehr",
         ),
         44: (
-            Answer.State.FEASIBLE,
+            "feasible",
             "Mit zusätzlichen Mitteln können zwei weitere Stellen in den Jugendtreffs geschaffen werden.",
             30_000_000,
             "Amt für Kinder, Jugend und Familie",
         ),
         45: (
-            Answer.State.NOT_RESPONSIBLE,
+            "not_responsible",
             "Für den Lärmschutz an Bundesautobahnen ist der Bund zuständig, nicht die Stadt.",
             None,
             "Stadtplanungsamt",
@@ -423,7 +423,8 @@ def _ensure_accountability(past, users, residents):
         Answer.objects.update_or_create(
             proposal=proposals[number],
             defaults={
-                "state": state,
+                "state": past.answer_states.get(code=state),
+                "reason_required": state == "not_feasible",
                 "text": text,
                 "cost_cents": cents,
                 "cost_period": "yearly" if cents else "",

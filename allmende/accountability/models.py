@@ -141,24 +141,63 @@ class CostPeriod(models.TextChoices):
     YEARLY = "yearly", _("per year")
 
 
+# The list a new round starts with (code, label, a reason required); process managers change it per round.
+DEFAULT_ANSWER_STATES = [
+    ("in_review", _("being examined"), False),
+    ("feasible", _("feasible"), False),
+    ("not_feasible", _("not feasible"), True),
+    ("already_planned", _("already planned"), False),
+    ("not_responsible", _("not the city's remit"), False),
+]
+
+
+class AnswerState(models.Model):
+    """One entry of a round's list of assessments the administration picks from when it answers a
+    proposal ("wird geprüft", "umsetzbar", "nicht umsetzbar" …). The code is what CSV files and the
+    API use; the label is what readers see. Every round starts with DEFAULT_ANSWER_STATES."""
+
+    round = models.ForeignKey(
+        "rounds.Round", verbose_name=_("round"), on_delete=models.CASCADE, related_name="answer_states"
+    )
+    code = models.SlugField(
+        _("code"), max_length=40, help_text=_("Short key for CSV files, e.g. not_feasible.")
+    )
+    label = models.CharField(_("label"), max_length=100)
+    requires_reason = models.BooleanField(
+        _("a reason is required"),
+        default=False,
+        help_text=_("An answer with this assessment must say why in its statement."),
+    )
+    position = models.PositiveSmallIntegerField(_("position in the list"), default=0)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["round", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "code"], name="accountability_answerstate_code_unique"),
+            models.UniqueConstraint("round", Lower("label"), name="accountability_answerstate_label_unique"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
 class Answer(models.Model):
     """The administration's statement on a proposal (Stellungnahme der Verwaltung); one per proposal.
 
     Answers are prepared unpublished and published together; unpublished answers are visible only to
-    the staff who write them.
+    the staff who write them. `reason_required` is copied from the state when the answer is saved (and
+    when the state's rule changes), so the database itself refuses an answer without its reason.
     """
-
-    class State(models.TextChoices):
-        IN_REVIEW = "in_review", _("being examined")
-        FEASIBLE = "feasible", _("feasible")
-        NOT_FEASIBLE = "not_feasible", _("not feasible")
-        ALREADY_PLANNED = "already_planned", _("already planned")
-        NOT_RESPONSIBLE = "not_responsible", _("not the city's remit")
 
     proposal = models.OneToOneField(
         "proposals.Proposal", verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="answer"
     )
-    state = models.CharField(_("assessment"), max_length=20, choices=State.choices)
+    state = models.ForeignKey(
+        AnswerState, verbose_name=_("assessment"), on_delete=models.PROTECT, related_name="answers"
+    )
+    reason_required = models.BooleanField(_("a reason is required"), default=False, editable=False)
     text = models.TextField(_("statement"), blank=True, help_text=_("Markdown."))
     cost_cents = models.BigIntegerField(_("estimated costs (cents)"), null=True, blank=True)
     cost_period = models.CharField(_("cost period"), max_length=10, choices=CostPeriod.choices, blank=True)
@@ -190,13 +229,16 @@ class Answer(models.Model):
                 name="accountability_answer_cost_not_negative",
             ),
             models.CheckConstraint(
-                condition=~models.Q(state="not_feasible") | ~models.Q(text=""),
-                name="accountability_answer_not_feasible_has_reason",
+                condition=models.Q(reason_required=False) | ~models.Q(text=""),
+                name="accountability_answer_reason_given",
             ),
         ]
 
     def __str__(self):
-        return f"{self.proposal_id}: {self.get_state_display()}"
+        return f"{self.proposal_id}: {self.state}"
+
+    def get_state_display(self):
+        return self.state.label
 
 
 class BudgetLine(models.Model):

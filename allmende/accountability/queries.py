@@ -12,7 +12,17 @@ from django.utils import timezone
 
 from allmende.proposals.models import Proposal
 
-from .models import Answer, CouncilPaper, Motion, ProposalPaper, Retrospective, SelectedProposal, Selection
+from .models import (
+    Answer,
+    AnswerState,
+    CouncilPaper,
+    Milestone,
+    Motion,
+    ProposalPaper,
+    Retrospective,
+    SelectedProposal,
+    Selection,
+)
 
 
 def normalise_reference(reference: str) -> str:
@@ -58,7 +68,7 @@ def public_answer(proposal, user=None):
     """The proposal's answer if `user` may see it (published, or staff who write answers), else None."""
     from allmende.rounds.permissions import can_view_answer
 
-    answer = Answer.objects.filter(proposal=proposal).first()
+    answer = Answer.objects.filter(proposal=proposal).select_related("state").first()
     if answer is None or not can_view_answer(user or AnonymousUser(), answer):
         return None
     return answer
@@ -255,7 +265,9 @@ def handover_proposals(round_):
         proposals = list(selection_order(round_).select_related("round", "topic", "district"))
     answers = {
         a.proposal_id: a
-        for a in Answer.objects.filter(proposal__in=[p.pk for p in proposals], published=True)
+        for a in Answer.objects.filter(proposal__in=[p.pk for p in proposals], published=True).select_related(
+            "state"
+        )
     }
     for proposal in proposals:
         proposal.public_answer = answers.get(proposal.pk)
@@ -267,11 +279,111 @@ def proposals_for_answering(round_):
     return list(
         Proposal.objects.filter(round=round_)
         .exclude(state=Proposal.State.HIDDEN)
-        .select_related("answer", "round")
+        .select_related("answer__state", "round")
         .order_by("number")
     )
 
 
 def answer_of(proposal):
     """The proposal's answer, published or not (for staff)."""
-    return Answer.objects.filter(proposal=proposal).first()
+    return Answer.objects.filter(proposal=proposal).select_related("state").first()
+
+
+def answer_states(round_):
+    """The round's list of answer states in its order, each with how many answers use it."""
+    from django.db.models import Count
+
+    return list(
+        AnswerState.objects.filter(round=round_)
+        .annotate(answer_count=Count("answers"))
+        .order_by("position", "id")
+    )
+
+
+# --- staff pages: motions, decisions, milestones, retrospective --------------------------------------
+
+
+def motions_of_round(round_):
+    """The round's amendment motions with faction, paper, decision and the proposals they take up."""
+    return list(
+        Motion.objects.filter(round=round_)
+        .select_related("faction", "paper", "decision__paper", "decision__budget_line")
+        .prefetch_related("proposals__round")
+        .order_by("date", "faction__name", "number")
+    )
+
+
+def motion_of_round(round_, pk):
+    return get_object_or_404(
+        Motion.objects.select_related("faction", "paper", "round").prefetch_related("proposals__round"),
+        round=round_,
+        pk=pk,
+    )
+
+
+def decision_of(motion):
+    from .models import Decision
+
+    return Decision.objects.filter(motion=motion).select_related("paper", "budget_line").first()
+
+
+def proposals_by_numbers(round_, numbers):
+    """The round's proposals (not hidden) with these numbers, as {number: proposal}."""
+    proposals = (
+        Proposal.objects.filter(round=round_, number__in=numbers)
+        .exclude(state=Proposal.State.HIDDEN)
+        .select_related("round")
+    )
+    return {p.number: p for p in proposals}
+
+
+def staff_proposal(round_slug, number):
+    """A proposal of the round for the staff pages (any state but hidden)."""
+    proposal = get_object_or_404(
+        Proposal.objects.select_related("round", "topic"), round__slug=round_slug, number=number
+    )
+    if proposal.state == Proposal.State.HIDDEN:
+        from django.http import Http404
+
+        raise Http404
+    return proposal
+
+
+def milestones_of(proposal):
+    return list(Milestone.objects.filter(proposal=proposal).order_by("date", "id"))
+
+
+def milestone_of(proposal, pk):
+    return get_object_or_404(Milestone, proposal=proposal, pk=pk)
+
+
+def retrospective_of(proposal):
+    return Retrospective.objects.filter(proposal=proposal).first()
+
+
+def implementation_overview(round_):
+    """Every proposal of the round (not hidden) with its number of milestones and its retrospective
+    entry, for the process manager's implementation list (one query)."""
+    from django.db.models import Count
+
+    return list(
+        Proposal.objects.filter(round=round_)
+        .exclude(state=Proposal.State.HIDDEN)
+        .annotate(milestone_count=Count("milestones"))
+        .select_related("round", "retrospective")
+        .order_by("number")
+    )
+
+
+def selection_of(round_):
+    """The round's selection, frozen or not (for the process manager's page), or None."""
+    return Selection.objects.filter(round=round_).first()
+
+
+def handover_ready(round_, now=None):
+    """The selection and the hand-over are linked from the round's page once the rating phase has
+    ended (or the selection is frozen): before that there is nothing to hand over."""
+    rating = round_.phase("rating")
+    if rating is not None and rating.ends_at <= (now or timezone.now()):
+        return True
+    return Selection.objects.filter(round=round_, frozen_at__isnull=False).exists()

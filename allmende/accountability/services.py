@@ -10,18 +10,27 @@ import datetime
 import io
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from allmende.moderation.services import _audit
 from allmende.notifications import services as notifications
 from allmende.proposals.models import Proposal
 from allmende.rounds.models import Phase
-from allmende.rounds.permissions import ActionRefused, can_answer, can_link_papers, can_manage_council
+from allmende.rounds.permissions import (
+    ActionRefused,
+    can_answer,
+    can_link_papers,
+    can_manage_answer_states,
+    can_manage_council,
+)
 
 from .models import (
+    DEFAULT_ANSWER_STATES,
     Answer,
+    AnswerState,
     BudgetLine,
     CostPeriod,
     Decision,
@@ -33,7 +42,7 @@ from .models import (
     Selection,
     SelectionRule,
 )
-from .queries import normalise_reference, papers_by_reference, selection_order
+from .queries import answer_states, normalise_reference, papers_by_reference, selection_order
 
 NOTE_MAX_LENGTH = ProposalPaper._meta.get_field("note").max_length
 
@@ -112,19 +121,124 @@ def _actor(actor):
     return actor if actor is not None and actor.is_authenticated else None
 
 
+# --- the round's list of answer states ------------------------------------------------------------
+
+
+def create_default_answer_states(round_) -> list[AnswerState]:
+    """Give a round the default list of answer states, labelled in the site's language; a round that
+    has a list keeps it."""
+    with transaction.atomic():
+        existing = list(AnswerState.objects.select_for_update().filter(round=round_))
+        if existing:
+            return existing
+        with translation.override(settings.LANGUAGE_CODE):
+            return AnswerState.objects.bulk_create(
+                AnswerState(
+                    round=round_, code=code, label=str(label), requires_reason=reason, position=position
+                )
+                for position, (code, label, reason) in enumerate(DEFAULT_ANSWER_STATES, start=1)
+            )
+
+
+def _clean_answer_state(code, label):
+    code = (code or "").strip().lower()
+    label = (label or "").strip()
+    if not code or not label:
+        raise ActionRefused(_("An assessment needs a code and a label."))
+    if len(code) > 40 or not all(c.isascii() and (c.isalnum() or c in "-_") for c in code):
+        raise ActionRefused(_("The code may only contain letters, digits, hyphens and underscores."))
+    if len(label) > 100:
+        raise ActionRefused(_("The label can have at most %(count)d characters.") % {"count": 100})
+    return code, label
+
+
+def save_answer_state(
+    actor, round_, state=None, *, code, label, requires_reason=False, position=0
+) -> AnswerState:
+    """Add an entry to the round's list of answer states, or change one. Where a reason becomes
+    required, every answer with this state must have one already (the answers follow the rule)."""
+    _require(can_manage_answer_states(actor), _("Only process managers can change the list of assessments."))
+    code, label = _clean_answer_state(code, label)
+    if state is not None and state.round_id != round_.pk:
+        raise ActionRefused(_("This assessment belongs to another round."))
+    taken = AnswerState.objects.filter(round=round_).exclude(pk=getattr(state, "pk", None))
+    if taken.filter(code=code).exists():
+        raise ActionRefused(
+            _("The round already has an assessment with the code “%(code)s”.") % {"code": code}
+        )
+    if taken.filter(label__iexact=label).exists():
+        raise ActionRefused(_("The round already has an assessment labelled “%(label)s”.") % {"label": label})
+    try:
+        with transaction.atomic():
+            if state is None:
+                state = AnswerState(round=round_)
+            else:
+                state = AnswerState.objects.select_for_update().get(pk=state.pk)
+            state.code, state.label, state.requires_reason, state.position = (
+                code,
+                label,
+                bool(requires_reason),
+                position or 0,
+            )
+            state.save()
+            if state.requires_reason:
+                without = Answer.objects.filter(state=state, text="")
+                if without.exists():
+                    raise ActionRefused(
+                        _(
+                            "%(count)d answers with this assessment give no reason; add one to them "
+                            "before a reason becomes required."
+                        )
+                        % {"count": without.count()}
+                    )
+            Answer.objects.filter(state=state).update(reason_required=state.requires_reason)
+            _audit(actor, "answer_state_saved", round=round_.slug, code=code, label=label)
+    except IntegrityError:  # the same code or label saved at the same moment in another request
+        raise ActionRefused(_("The round already has an assessment with this code or label.")) from None
+    return state
+
+
+def delete_answer_state(actor, state) -> None:
+    """Remove an entry no answer uses from the round's list."""
+    _require(can_manage_answer_states(actor), _("Only process managers can change the list of assessments."))
+    with transaction.atomic():
+        if Answer.objects.filter(state=state).exists():
+            raise ActionRefused(
+                _("Answers use the assessment “%(label)s”; it cannot be removed.") % {"label": state.label}
+            )
+        _audit(actor, "answer_state_deleted", round=state.round.slug, code=state.code)
+        state.delete()
+
+
+def _state_of(round_, state, states=None):
+    """The round's answer state given as an AnswerState, its code or its label (ignoring case)."""
+    if isinstance(state, AnswerState):
+        return state if state.round_id == round_.pk else None
+    key = (state or "").strip().lower()
+    for candidate in answer_states(round_) if states is None else states:
+        if key in (candidate.code, candidate.label.lower()):
+            return candidate
+    return None
+
+
 # --- answers -------------------------------------------------------------------------------------
 
 
-def _clean_answer(state, text, cost_cents, cost_period):
-    if state not in Answer.State.values:
+def _reason_missing(state):
+    return _("Please give the reason for the assessment “%(state)s”.") % {"state": state.label}
+
+
+def _clean_answer(round_, state, text, cost_cents, cost_period):
+    state = _state_of(round_, state)
+    if state is None:
         raise ActionRefused(_("Please choose an assessment."))
     text = (text or "").strip()
-    if state == Answer.State.NOT_FEASIBLE and not text:
-        raise ActionRefused(_("Please give the reason why the proposal is not feasible."))
+    if state.requires_reason and not text:
+        raise ActionRefused(_reason_missing(state))
     _non_negative(cost_cents, _("The estimated costs"))
     if cost_period and cost_period not in CostPeriod.values:
         raise ActionRefused(_("Please choose whether the costs arise once or per year."))
-    return text
+    return state, text
 
 
 def save_answer(
@@ -139,16 +253,18 @@ def save_answer(
     answered_on=None,
     publish_on=None,
 ) -> Answer:
-    """Write or change the answer to `proposal`. A new answer is prepared unpublished; a published
-    answer stays published with the new text."""
+    """Write or change the answer to `proposal`; `state` is one of the round's answer states (or its
+    code or label). A new answer is prepared unpublished; a published answer stays published with the
+    new text."""
     _require_answerer(actor)
-    text = _clean_answer(state, text, cost_cents, cost_period)
+    state, text = _clean_answer(proposal.round, state, text, cost_cents, cost_period)
     with transaction.atomic():
         answer = Answer.objects.select_for_update().filter(proposal=proposal).first()
         created = answer is None
         if created:
             answer = Answer(proposal=proposal)
         answer.state = state
+        answer.reason_required = state.requires_reason
         answer.text = text
         answer.cost_cents = cost_cents
         answer.cost_period = cost_period or ""
@@ -159,9 +275,9 @@ def save_answer(
         try:
             with transaction.atomic():
                 answer.save()
-        except IntegrityError:  # the same proposal answered at the same moment in another request
+        except IntegrityError:  # answered at the same moment elsewhere, or its state changed rule
             raise ActionRefused(_("This proposal has just been answered by someone else.")) from None
-        _audit(actor, "answer_saved", proposal=proposal, state=state, created=created)
+        _audit(actor, "answer_saved", proposal=proposal, state=state.code, created=created)
     return answer
 
 
@@ -171,7 +287,7 @@ def _publish(actor, answers, now):
         answer.published = True
         answer.published_at = now
         answer.save(update_fields=["published", "published_at", "updated_at"])
-        _audit(actor, "answer_published", proposal=answer.proposal, state=answer.state)
+        _audit(actor, "answer_published", proposal=answer.proposal, state=answer.state.code)
         notifications.notify(
             notifications.ANSWERED,
             answer.proposal,
@@ -190,7 +306,7 @@ def publish_answers(actor, round_, now=None) -> list[Answer]:
         answers = list(
             Answer.objects.select_for_update()
             .filter(proposal__round=round_, published=False)
-            .select_related("proposal__round")
+            .select_related("proposal__round", "state")
         )
         return _publish(actor, answers, now)
 
@@ -202,7 +318,7 @@ def publish_due_answers(now=None) -> list[Answer]:
         answers = list(
             Answer.objects.select_for_update()
             .filter(published=False, publish_on__lte=timezone.localdate(now))
-            .select_related("proposal__round")
+            .select_related("proposal__round", "state")
         )
         return _publish(None, answers, now)
 
@@ -226,13 +342,6 @@ PERIOD_WORDS = {
     "per year": CostPeriod.YEARLY,
     "jährlich": CostPeriod.YEARLY,
     "pro jahr": CostPeriod.YEARLY,
-}
-STATE_WORDS = {
-    "wird geprüft": Answer.State.IN_REVIEW,
-    "umsetzbar": Answer.State.FEASIBLE,
-    "nicht umsetzbar": Answer.State.NOT_FEASIBLE,
-    "bereits geplant": Answer.State.ALREADY_PLANNED,
-    "nicht zuständig": Answer.State.NOT_RESPONSIBLE,
 }
 
 
@@ -315,6 +424,7 @@ def import_answers(actor, round_, content: str | bytes) -> list[Answer]:
     if errors:
         raise ImportFailed(errors)
     proposals = {p.number: p for p in Proposal.objects.filter(round=round_)}
+    states = answer_states(round_)
     rows, seen = [], {}
     for line, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
@@ -346,15 +456,16 @@ def import_answers(actor, round_, content: str | bytes) -> list[Answer]:
                 )
             else:
                 seen[int(number)] = line
-        state = cell("state")
-        state = STATE_WORDS.get(state.lower(), state.lower())
-        if state not in Answer.State.values:
+        state = _state_of(round_, cell("state"), states)
+        if state is None:
             row_errors.append(_line_error(line, header[index["state"]], _("unknown assessment.")))
         data["state"] = state
         data["text"] = cell("text")
-        if state == Answer.State.NOT_FEASIBLE and not data["text"]:
+        if state is not None and state.requires_reason and not data["text"]:
             column = header[index["text"]] if "text" in index else "text"
-            row_errors.append(_line_error(line, column, _("a reason is required for “not feasible”.")))
+            row_errors.append(
+                _line_error(line, column, _("a reason is required for “%(state)s”.") % {"state": state.label})
+            )
         try:
             data["cost_cents"] = parse_euros(cell("cost"))
         except ValueError:
@@ -488,19 +599,146 @@ def record_decision(
     return decision
 
 
+def save_motion(
+    actor,
+    round_,
+    motion=None,
+    *,
+    faction,
+    number,
+    title,
+    date,
+    paper_reference="",
+    amount_asked_cents=0,
+    proposals=(),
+) -> Motion:
+    """Record a new amendment motion (`motion=None`) or change one, with exactly these proposals taken
+    up. Followers of each proposal the motion newly takes up are told, as with `record_motion`."""
+    _require_manager(actor)
+    _non_negative(amount_asked_cents, _("The amount asked"))
+    number = (number or "").strip()
+    title = (title or "").strip()
+    if not number or not title:
+        raise ActionRefused(_("A motion needs a number and a title."))
+    if motion is not None and motion.round_id != round_.pk:
+        raise ActionRefused(_("This motion belongs to another round."))
+    for proposal in proposals:
+        if proposal.round_id != round_.pk:
+            raise ActionRefused(_("A motion can only take up proposals of its own round."))
+    paper = _paper(paper_reference)
+    taken = _("%(faction)s already has a motion with the number %(number)s in this round.") % {
+        "faction": faction,
+        "number": number,
+    }
+    clash = Motion.objects.filter(round=round_, faction=faction, number=number)
+    if motion is not None:
+        clash = clash.exclude(pk=motion.pk)
+    if clash.exists():
+        raise ActionRefused(taken)
+    try:
+        with transaction.atomic():
+            if motion is None:
+                motion = Motion(round=round_)
+            else:
+                motion = Motion.objects.select_for_update().get(pk=motion.pk)
+            motion.faction, motion.number, motion.title, motion.date = faction, number, title, date
+            motion.paper, motion.amount_asked_cents = paper, amount_asked_cents or 0
+            with transaction.atomic():
+                motion.save()
+            before = set(motion.proposals.values_list("pk", flat=True))
+            wanted = {proposal.pk: proposal for proposal in proposals}
+            dropped = before - set(wanted)
+            if dropped:
+                motion.proposals.remove(*dropped)
+                for proposal in Proposal.objects.filter(pk__in=dropped):
+                    _audit(actor, "motion_drops", proposal=proposal, motion=str(motion))
+            for pk, proposal in wanted.items():
+                if pk in before:
+                    continue
+                motion.proposals.add(proposal)
+                _audit(actor, "motion_takes_up", proposal=proposal, motion=str(motion))
+                _notify_state(
+                    actor,
+                    proposal,
+                    _("Taken up by %(faction)s in motion %(number)s")
+                    % {"faction": faction, "number": number},
+                )
+            _audit(actor, "motion_saved", motion=str(motion), round=round_.slug)
+    except IntegrityError:  # the same number saved at the same moment in another request
+        raise ActionRefused(taken) from None
+    return motion
+
+
+def decide_motion(
+    actor,
+    motion,
+    *,
+    outcome,
+    date,
+    paper_reference="",
+    amount_granted_cents=0,
+    budget_line=None,
+    grant_recipient="",
+) -> Decision:
+    """Record the decision on a motion together with the budget line the money sits in, in one
+    transaction: `budget_line` is None or a dict (year, level, code, name, amount_cents) for
+    `ensure_budget_line`. Money granted must sit somewhere: in a budget line or on the grants list."""
+    _require_manager(actor)
+    grant_recipient = (grant_recipient or "").strip()
+    if (
+        outcome != Decision.Outcome.REJECTED
+        and amount_granted_cents
+        and budget_line is None
+        and not grant_recipient
+    ):
+        raise ActionRefused(
+            _("Please say where the money granted sits: in a budget line or on the grants list.")
+        )
+    with transaction.atomic():
+        line = ensure_budget_line(actor, **budget_line) if budget_line else None
+        return record_decision(
+            actor,
+            motion,
+            outcome=outcome,
+            date=date,
+            paper_reference=paper_reference,
+            amount_granted_cents=amount_granted_cents,
+            budget_line=line,
+            grant_recipient=grant_recipient,
+        )
+
+
 # --- implementation and retrospective ---------------------------------------------------------------
 
 
-def add_milestone(actor, proposal, *, date, text, progress=0) -> Milestone:
-    _require_manager(actor)
+def _clean_milestone(text, progress):
     text = (text or "").strip()
     if not text:
         raise ActionRefused(_("Please describe the milestone."))
     if progress is None or not 0 <= progress <= 100:
         raise ActionRefused(_("Progress is a percentage from 0 to 100."))
+    return text
+
+
+def add_milestone(actor, proposal, *, date, text, progress=0) -> Milestone:
+    _require_manager(actor)
+    text = _clean_milestone(text, progress)
     with transaction.atomic():
         milestone = Milestone.objects.create(proposal=proposal, date=date, text=text, progress=progress)
         _audit(actor, "milestone_added", proposal=proposal, progress=progress)
+    return milestone
+
+
+def change_milestone(actor, milestone, *, date, text, progress=0) -> Milestone:
+    _require_manager(actor)
+    text = _clean_milestone(text, progress)
+    with transaction.atomic():
+        milestone = (
+            Milestone.objects.select_for_update().select_related("proposal__round").get(pk=milestone.pk)
+        )
+        milestone.date, milestone.text, milestone.progress = date, text, progress
+        milestone.save()
+        _audit(actor, "milestone_changed", proposal=milestone.proposal, progress=progress)
     return milestone
 
 

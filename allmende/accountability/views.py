@@ -1,20 +1,36 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from allmende.ops.microcache import public_microcache
 from allmende.pages.models import Page
-from allmende.proposals.models import Proposal
 from allmende.rounds import queries as round_queries
-from allmende.rounds.permissions import ActionRefused, can_answer
+from allmende.rounds.models import Phase
+from allmende.rounds.permissions import (
+    ActionRefused,
+    can_answer,
+    can_manage_answer_states,
+    can_manage_council,
+    can_use_staff_pages,
+)
 
 from . import handover, queries, services
-from .forms import AnswerForm, AnswerImportForm
-from .models import Retrospective
+from .forms import (
+    AnswerForm,
+    AnswerImportForm,
+    AnswerStateForm,
+    DecisionForm,
+    MilestoneForm,
+    MotionForm,
+    RetrospectiveForm,
+    SelectionForm,
+)
+from .models import AnswerState, Faction, Retrospective
 
 RETROSPECTIVE_PAGE = "rueckblick"
 
@@ -90,7 +106,7 @@ def handover_pdf(request, slug):
 
 def _answer_staff(request):
     if not can_answer(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("Only administration staff can write and publish answers."))
 
 
 def _answers_page(request, round_, import_form=None, import_errors=()):
@@ -147,13 +163,9 @@ def answers_import(request, slug):
 @require_http_methods(["GET", "POST"])
 def answer_edit(request, slug, number):
     _answer_staff(request)
-    proposal = get_object_or_404(
-        Proposal.objects.select_related("round", "topic"), round__slug=slug, number=number
-    )
-    if proposal.state == Proposal.State.HIDDEN:
-        raise Http404
+    proposal = queries.staff_proposal(slug, number)
     answer = queries.answer_of(proposal)
-    form = AnswerForm(request.POST or None, initial=AnswerForm.initial_for(answer))
+    form = AnswerForm(request.POST or None, initial=AnswerForm.initial_for(answer), round_=proposal.round)
     if request.method == "POST" and form.is_valid():
         try:
             services.save_answer(request.user, proposal, **form.service_data())
@@ -192,3 +204,314 @@ def link_paper(request, slug, number):
                 _("The council paper %(reference)s is now linked.") % {"reference": link.paper.reference},
             )
     return redirect(proposal.get_absolute_url() + "#zeitleiste")
+
+
+# --- staff: the round's overview and the process manager's pages ------------------------------------
+
+
+def _require(request, allowed, message):
+    """A forbidden staff page answers 403 with the reason, never a server error."""
+    if not allowed(request.user):
+        raise PermissionDenied(message)
+
+
+def _manager(request):
+    _require(request, can_manage_council, _("Only process managers can do that."))
+
+
+def _save(form, action, *args, **kwargs):
+    """Call the service; its refusal becomes an error of the form (shown in the error summary)."""
+    try:
+        return action(*args, **kwargs)
+    except ActionRefused as refusal:
+        form.add_error(None, str(refusal))
+        return None
+
+
+@login_required
+def staff_overview(request, slug):
+    _require(request, can_use_staff_pages, _("Only staff of the administration and process managers."))
+    round_ = round_queries.round_by_slug(slug)
+    proposals = queries.proposals_for_answering(round_)
+    answered = [p for p in proposals if hasattr(p, "answer")]
+    rating = round_.phase(Phase.Kind.RATING)
+    return render(
+        request,
+        "accountability/staff_overview.html",
+        {
+            "round": round_,
+            "current_phase": round_.current_phase(),
+            "may_answer": can_answer(request.user),
+            "may_manage": can_manage_council(request.user),
+            "may_edit_states": can_manage_answer_states(request.user),
+            "proposal_count": len(proposals),
+            "answered_count": len(answered),
+            "published_count": sum(1 for p in answered if p.answer.published),
+            "selection": queries.selection_of(round_),
+            "rating_ended": rating is not None and rating.ends_at <= timezone.now(),
+            "motion_count": len(queries.motions_of_round(round_)),
+        },
+    )
+
+
+# answer states
+
+
+def _answer_states_page(request, round_, form, state=None):
+    return render(
+        request,
+        "accountability/answer_states.html",
+        {"round": round_, "states": queries.answer_states(round_), "form": form, "editing": state},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer_states(request, slug):
+    _require(
+        request, can_manage_answer_states, _("Only process managers can change the list of assessments.")
+    )
+    round_ = round_queries.round_by_slug(slug)
+    form = AnswerStateForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(form, services.save_answer_state, request.user, round_, **form.cleaned_data)
+    ):
+        messages.success(request, _("The assessment has been added."))
+        return redirect("accountability:answer_states", slug=slug)
+    return _answer_states_page(request, round_, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer_state_edit(request, slug, pk):
+    _require(
+        request, can_manage_answer_states, _("Only process managers can change the list of assessments.")
+    )
+    round_ = round_queries.round_by_slug(slug)
+    state = get_object_or_404(AnswerState, round=round_, pk=pk)
+    form = AnswerStateForm(request.POST or None, initial=AnswerStateForm.initial_for(state))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(form, services.save_answer_state, request.user, round_, state, **form.cleaned_data)
+    ):
+        messages.success(request, _("The assessment has been saved."))
+        return redirect("accountability:answer_states", slug=slug)
+    return _answer_states_page(request, round_, form, state)
+
+
+@login_required
+@require_POST
+def answer_state_delete(request, slug, pk):
+    _require(
+        request, can_manage_answer_states, _("Only process managers can change the list of assessments.")
+    )
+    round_ = round_queries.round_by_slug(slug)
+    state = get_object_or_404(AnswerState, round=round_, pk=pk)
+    try:
+        services.delete_answer_state(request.user, state)
+    except ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("The assessment has been removed."))
+    return redirect("accountability:answer_states", slug=slug)
+
+
+# motions and decisions
+
+
+@login_required
+def motions(request, slug):
+    _manager(request)
+    round_ = round_queries.round_by_slug(slug)
+    return render(
+        request,
+        "accountability/motions.html",
+        {"round": round_, "motions": queries.motions_of_round(round_)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def motion_edit(request, slug, pk=None):
+    _manager(request)
+    round_ = round_queries.round_by_slug(slug)
+    motion = queries.motion_of_round(round_, pk) if pk else None
+    form = MotionForm(request.POST or None, initial=MotionForm.initial_for(motion), round_=round_)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(form, services.save_motion, request.user, round_, motion, **form.service_data())
+        if saved:
+            messages.success(request, _("The motion %(number)s has been saved.") % {"number": saved.number})
+            return redirect("accountability:motions", slug=slug)
+    return render(
+        request,
+        "accountability/motion_form.html",
+        {"round": round_, "motion": motion, "form": form, "has_factions": Faction.objects.exists()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_edit(request, slug, pk):
+    _manager(request)
+    round_ = round_queries.round_by_slug(slug)
+    motion = queries.motion_of_round(round_, pk)
+    decision = queries.decision_of(motion)
+    form = DecisionForm(request.POST or None, initial=DecisionForm.initial_for(decision, motion))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(form, services.decide_motion, request.user, motion, **form.service_data())
+    ):
+        messages.success(
+            request, _("The decision on motion %(number)s has been saved.") % {"number": motion.number}
+        )
+        return redirect("accountability:motions", slug=slug)
+    return render(
+        request,
+        "accountability/decision_form.html",
+        {"round": round_, "motion": motion, "decision": decision, "form": form},
+    )
+
+
+# implementation: milestones and retrospective
+
+
+@login_required
+def implementation(request, slug):
+    _manager(request)
+    round_ = round_queries.round_by_slug(slug)
+    return render(
+        request,
+        "accountability/implementation.html",
+        {"round": round_, "proposals": queries.implementation_overview(round_)},
+    )
+
+
+def _proposal_implementation_page(request, proposal, form, milestone=None):
+    return render(
+        request,
+        "accountability/proposal_implementation.html",
+        {
+            "round": proposal.round,
+            "proposal": proposal,
+            "milestones": queries.milestones_of(proposal),
+            "retrospective": queries.retrospective_of(proposal),
+            "form": form,
+            "editing": milestone,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_implementation(request, slug, number):
+    """A proposal's milestones, with the form to add one."""
+    _manager(request)
+    proposal = queries.staff_proposal(slug, number)
+    form = MilestoneForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(form, services.add_milestone, request.user, proposal, **form.cleaned_data)
+    ):
+        messages.success(request, _("The milestone has been added."))
+        return redirect("accountability:proposal_implementation", slug=slug, number=number)
+    return _proposal_implementation_page(request, proposal, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request, slug, number, pk):
+    _manager(request)
+    proposal = queries.staff_proposal(slug, number)
+    milestone = queries.milestone_of(proposal, pk)
+    form = MilestoneForm(request.POST or None, initial=MilestoneForm.initial_for(milestone))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(form, services.change_milestone, request.user, milestone, **form.cleaned_data)
+    ):
+        messages.success(request, _("The milestone has been saved."))
+        return redirect("accountability:proposal_implementation", slug=slug, number=number)
+    return _proposal_implementation_page(request, proposal, form, milestone)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def retrospective_edit(request, slug, number):
+    _manager(request)
+    proposal = queries.staff_proposal(slug, number)
+    entry = queries.retrospective_of(proposal)
+    form = RetrospectiveForm(request.POST or None, initial=RetrospectiveForm.initial_for(entry))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(form, services.save_retrospective, request.user, proposal, **form.cleaned_data)
+    ):
+        messages.success(request, _("The retrospective has been saved."))
+        return redirect("accountability:proposal_implementation", slug=slug, number=number)
+    return render(
+        request,
+        "accountability/retrospective_form.html",
+        {"round": proposal.round, "proposal": proposal, "entry": entry, "form": form},
+    )
+
+
+# selection
+
+
+def _selection_page(request, round_, form):
+    selection_, entries = queries.selection_entries(round_)
+    rating = round_.phase(Phase.Kind.RATING)
+    return render(
+        request,
+        "accountability/selection_staff.html",
+        {
+            "round": round_,
+            "selection": selection_ or queries.selection_of(round_),
+            "entries": entries,
+            "form": form,
+            "rating": rating,
+            "rating_ended": rating is not None and rating.ends_at <= timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def selection_staff(request, slug):
+    """The process manager chooses the rule and its parameters (until the selection is frozen)."""
+    _manager(request)
+    round_ = round_queries.round_by_slug(slug)
+    form = SelectionForm(
+        request.POST or None, initial=SelectionForm.initial_for(queries.selection_of(round_))
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(form, services.configure_selection, request.user, round_, **form.service_data())
+    ):
+        messages.success(request, _("The selection rule has been saved."))
+        return redirect("accountability:selection_staff", slug=slug)
+    return _selection_page(request, round_, form)
+
+
+@login_required
+@require_POST
+def selection_freeze(request, slug):
+    _manager(request)
+    round_ = round_queries.round_by_slug(slug)
+    try:
+        selection_ = services.select_proposals(request.user, round_)
+    except ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            _("The selection has been computed and frozen: %(count)d proposals.")
+            % {"count": selection_.entries.count()},
+        )
+    return redirect("accountability:selection_staff", slug=slug)

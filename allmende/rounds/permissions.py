@@ -160,6 +160,17 @@ def can_manage_council(user) -> bool:
     return user.is_superuser or roles.has_role(user, roles.PROCESS_MANAGER)
 
 
+def can_manage_answer_states(user) -> bool:
+    """Process managers (and superusers) keep each round's list of answer states that the
+    administration picks from."""
+    return can_manage_council(user)
+
+
+def can_use_staff_pages(user) -> bool:
+    """The staff overview of a round (/verwaltung/<round>/) is for those who answer or manage."""
+    return can_answer(user) or can_manage_council(user)
+
+
 def can_view_answer(user, answer) -> bool:
     """Published answers are public; prepared ones only for those who write them."""
     return answer.published or can_answer(user)

@@ -68,11 +68,23 @@ def test_not_feasible_requires_a_reason(staff, proposal):
     services.save_answer(staff, proposal, state="not_feasible", text="Zu teuer.", answered_on=TODAY)
 
 
-def test_database_refuses_not_feasible_without_reason_and_negative_costs(proposal):
+def _state(proposal, code):
+    return proposal.round.answer_states.get(code=code)
+
+
+def test_database_refuses_an_answer_without_its_required_reason_and_negative_costs(proposal):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Answer.objects.create(proposal=proposal, state="not_feasible", text="", answered_on=TODAY)
+        Answer.objects.create(
+            proposal=proposal,
+            state=_state(proposal, "not_feasible"),
+            reason_required=True,
+            text="",
+            answered_on=TODAY,
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Answer.objects.create(proposal=proposal, state="feasible", cost_cents=-1, answered_on=TODAY)
+        Answer.objects.create(
+            proposal=proposal, state=_state(proposal, "feasible"), cost_cents=-1, answered_on=TODAY
+        )
 
 
 def test_one_answer_per_proposal(staff, proposal):
@@ -80,7 +92,7 @@ def test_one_answer_per_proposal(staff, proposal):
     services.save_answer(staff, proposal, state="feasible", answered_on=TODAY)
     assert Answer.objects.filter(proposal=proposal).count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
-        Answer.objects.create(proposal=proposal, state="feasible", answered_on=TODAY)
+        Answer.objects.create(proposal=proposal, state=_state(proposal, "feasible"), answered_on=TODAY)
 
 
 @pytest.mark.parametrize("role", [roles.RESIDENT, roles.MODERATOR, roles.PROCESS_MANAGER])
@@ -125,7 +137,7 @@ CSV_OK = (
 def test_csv_import_all_rows(staff, rating_round):
     make_proposal(rating_round), make_proposal(rating_round)
     answers = services.import_answers(staff, rating_round, CSV_OK.encode())
-    assert [(a.proposal.number, a.state, a.cost_cents) for a in answers] == [
+    assert [(a.proposal.number, a.state.code, a.cost_cents) for a in answers] == [
         (1, "feasible", 70_000_000),
         (2, "not_feasible", None),
     ]

@@ -25,4 +25,4 @@ def test_demo_reproduces_the_founding_proposal_and_is_idempotent(db):
     outcomes = set(Decision.objects.values_list("outcome", flat=True))
     assert outcomes == {"adopted", "partly", "rejected"}
     assert Decision.objects.get(motion__proposals=proposal).budget_line is not None
-    assert Proposal.objects.filter(answer__state="not_responsible").exists()
+    assert Proposal.objects.filter(answer__state__code="not_responsible").exists()

@@ -9,14 +9,17 @@ def test_csv_for_excel(client, rating_round):
     proposal = make_proposal(rating_round, title="Grünfläche für Kinder; Spielplatz", support_count=7)
     Answer.objects.create(
         proposal=proposal,
-        state="feasible",
+        state=proposal.round.answer_states.get(code="feasible"),
         text="Öffentlich",
         answered_on=datetime.date(2030, 1, 1),
         published=True,
     )
     hidden = make_proposal(rating_round, title="Zweiter")
     Answer.objects.create(
-        proposal=hidden, state="feasible", text="Vorbereitet", answered_on=datetime.date(2030, 1, 1)
+        proposal=hidden,
+        state=hidden.round.answer_states.get(code="feasible"),
+        text="Vorbereitet",
+        answered_on=datetime.date(2030, 1, 1),
     )
     response = client.get(f"/runden/{rating_round.slug}/uebergabe.csv")
     body = response.content

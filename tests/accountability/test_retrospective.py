@@ -112,7 +112,10 @@ def test_unsuccessful_has_no_retrospective_page(client, proposal):
 
 def test_timeline_on_proposal_page_hides_unpublished_answer(client, proposal):
     Answer.objects.create(
-        proposal=proposal, state="feasible", text="Geheim vorbereitet", answered_on=datetime.date(2030, 1, 1)
+        proposal=proposal,
+        state=proposal.round.answer_states.get(code="feasible"),
+        text="Geheim vorbereitet",
+        answered_on=datetime.date(2030, 1, 1),
     )
     url = proposal.get_absolute_url()
     html = client.get(url).content.decode()
