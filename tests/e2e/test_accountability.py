@@ -1,8 +1,9 @@
 """One proposal from the forum to the retrospective, each step by the role that does it in a city:
 a resident supports it, administration staff answer and publish, the process manager records the
-faction's motion, the council's decision with its budget line, a milestone and the retrospective
-(in the admin). The retrospective page shows the founding document's anatomy; axe finds nothing on
-the timeline, the retrospective list and detail, and the answer forms."""
+faction's motion, the council's decision with its budget line, a milestone and the retrospective on
+the staff pages under /verwaltung/<round>/ (not in the admin). The retrospective page shows the founding
+document's anatomy; axe finds nothing on the timeline, the retrospective list and detail, and every
+staff page and form, with and without errors."""
 
 import io
 
@@ -10,7 +11,17 @@ from django.core.files.base import ContentFile
 from PIL import Image
 from playwright.sync_api import expect
 
-from allmende.accountability.models import BudgetLine, CouncilPaper, Decision, Faction, Motion, ProposalPaper
+from allmende.accountability.models import (
+    AnswerState,
+    CouncilPaper,
+    Decision,
+    Faction,
+    Milestone,
+    Motion,
+    ProposalPaper,
+    Retrospective,
+    Selection,
+)
 from allmende.accounts import roles
 from tests.factories import make_proposal, make_round
 
@@ -46,8 +57,8 @@ def test_from_the_forum_to_the_retrospective(live_server, browser, make_user, ax
         ProposalPaper.objects.create(proposal=proposal, paper=paper)
     faction = Faction.objects.create(name="Grüne Liste", short_name="GL")
     anna = make_user("anna")
-    staff = make_user("verwaltung", role=roles.ADMINISTRATION, is_staff=True)
-    manager = make_user("prozess", role=roles.PROCESS_MANAGER, is_staff=True)
+    staff = make_user("verwaltung", role=roles.ADMINISTRATION)  # no admin access needed
+    manager = make_user("prozess", role=roles.PROCESS_MANAGER)
 
     def page_for(user):
         context = browser.new_context(locale="de-DE")
@@ -82,47 +93,112 @@ def test_from_the_forum_to_the_retrospective(live_server, browser, make_user, ax
     page.locator("form[action$='veroeffentlichen/'] button").click()
     expect(page.locator(".messages")).to_contain_text("1")
 
-    # The process manager records motion, budget line, decision, milestone and retrospective.
+    # The process manager finds the staff overview on the round's page ...
     page = page_for(manager)
-    page.goto(live_server.url + "/admin/accountability/motion/add/")
-    page.locator("#id_round").select_option(str(round_.pk))
+    base = f"{live_server.url}/verwaltung/{round_.slug}"
+    page.goto(live_server.url + round_.get_absolute_url())
+    page.get_by_role("link", name="Übersicht dieser Runde für Mitarbeitende").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Übersicht für Mitarbeitende")
+    axe_check(page, "staff overview")
+
+    # ... keeps the round's list of assessments ...
+    page.goto(f"{base}/bewertungen/")
+    page.locator("#id_label").fill("vertagt")
+    page.locator("#id_code").fill("kein code")
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator("[data-error-summary]")).to_be_visible()
+    axe_check(page, "assessments with errors")
+    page.locator("#id_code").fill("postponed")
+    page.locator("#id_requires_reason").check()
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator("table")).to_contain_text("vertagt")
+    assert AnswerState.objects.get(round=round_, code="postponed").requires_reason
+    axe_check(page, "assessments")
+
+    # ... chooses the selection rule ...
+    page.goto(f"{base}/auswahl/")
+    page.locator("input[name=rule][value=top_n]").check()
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator("[data-error-summary]")).to_be_visible()
+    axe_check(page, "selection rule with errors")
+    page.locator("#id_top_n").fill("10")
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator(".messages")).to_contain_text("Auswahlregel")
+    assert Selection.objects.get(round=round_).top_n == 10
+    axe_check(page, "selection rule")
+
+    # ... records the faction's motion (first with a proposal number that does not exist) ...
+    page.goto(f"{base}/antraege/")
+    page.get_by_role("link", name="Antrag erfassen").click()
     page.locator("#id_faction").select_option(str(faction.pk))
     page.locator("#id_number").fill("ÄA-12")
     page.locator("#id_title").fill("Integrationsmanagement")
     page.locator("#id_date").fill("2017-03-14")
-    page.locator("#id_proposals").fill(str(proposal.pk))
-    page.locator("#id_amount_asked_cents").fill("70000000")
-    page.locator("input[name=_save]").click()
+    page.locator("#id_paper_reference").fill("G-17/184")
+    page.locator("#id_proposals").fill("99")
+    page.locator("#id_amount_asked").fill("700.000")
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("99")
+    axe_check(page, "motion form with errors")
+    assert not Motion.objects.exists()
+    page.locator("#id_proposals").fill(proposal.reference)
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator("table")).to_contain_text("ÄA-12")
+    axe_check(page, "motions")
     motion = Motion.objects.get(number="ÄA-12")
-    page.goto(live_server.url + "/admin/accountability/budgetline/add/")
-    page.locator("#id_year").fill("2018")
-    page.locator("#id_code").fill("31.50.01")
-    page.locator("#id_name").fill("Integrationsmanagement für Geflüchtete")
-    page.locator("#id_amount_cents").fill("70000000")
-    page.locator("input[name=_save]").click()
-    line = BudgetLine.objects.get(code="31.50.01")
-    page.goto(live_server.url + "/admin/accountability/decision/add/")
-    page.locator("#id_motion").fill(str(motion.pk))
-    page.locator("#id_outcome").select_option("adopted")
+    assert list(motion.proposals.all()) == [proposal]
+
+    # ... the council's decision with its budget line ...
+    page.get_by_role("link", name="Beschluss zu ÄA-12 erfassen").click()
+    page.locator("input[name=outcome][value=adopted]").check()
     page.locator("#id_date").fill("2017-03-29")
-    page.locator("#id_amount_granted_cents").fill("70000000")
-    page.locator("#id_budget_line").fill(str(line.pk))
-    page.locator("input[name=_save]").click()
-    assert Decision.objects.filter(motion=motion, budget_line=line).exists()
-    page.goto(live_server.url + "/admin/accountability/milestone/add/")
-    page.locator("#id_proposal").fill(str(proposal.pk))
+    page.locator("#id_amount_granted").fill("700.000")
+    page.locator("input[name=place][value=budget]").check()
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator("[data-error-summary]")).to_be_visible()
+    axe_check(page, "decision form with errors")
+    page.locator("#id_line_year").fill("2018")
+    page.locator("#id_line_code").fill("31.50.01")
+    page.locator("#id_line_name").fill("Integrationsmanagement für Geflüchtete")
+    page.locator("#id_line_amount").fill("700.000")
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator("table")).to_contain_text("31.50.01")
+    decision = Decision.objects.get(motion=motion)
+    assert (decision.budget_line.code, decision.amount_granted_cents) == ("31.50.01", 70_000_000)
+
+    # ... a milestone and the retrospective.
+    page.goto(f"{base}/umsetzung/")
+    axe_check(page, "implementation list")
+    page.get_by_role("link", name=f"Umsetzung von {proposal.reference}").click()
     page.locator("#id_date").fill("2018-05-01")
     page.locator("#id_text").fill("Das Integrationsmanagement startet.")
+    page.locator("#id_progress").fill("160")
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator("[data-error-summary]")).to_be_visible()
+    axe_check(page, "milestone form with errors")
     page.locator("#id_progress").fill("60")
-    page.locator("input[name=_save]").click()
-    page.goto(live_server.url + "/admin/accountability/retrospective/add/")
-    page.locator("#id_proposal").fill(str(proposal.pk))
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator("table")).to_contain_text("Das Integrationsmanagement startet.")
+    assert Milestone.objects.get(proposal=proposal).progress == 60
+    axe_check(page, "proposal implementation")
+    page.get_by_role("link", name="Rückblick schreiben").click()
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator("[data-error-summary]")).to_be_visible()
+    axe_check(page, "retrospective form with errors")
+    page.locator("#id_status_date").fill("2018-12-01")
+    page.locator("input[name=implementation][value=done]").check()
     page.locator("#id_is_success").check()
-    page.locator("#id_implementation").select_option("done")
     page.locator("#id_text").fill("## Was daraus wurde\n\nEs läuft.")
     page.locator("#id_costs_text").fill("ca. 700.000 Euro/Jahr")
-    page.locator("#id_status_date").fill("2018-12-01")
-    page.locator("input[name=_save]").click()
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator(".messages")).to_contain_text("Rückblick")
+    assert Retrospective.objects.get(proposal=proposal).is_success
+
+    # Residents are refused the staff pages with a reason.
+    page = page_for(anna)
+    response = page.goto(f"{base}/antraege/neu/")
+    assert response.status == 403
+    expect(page.locator("main")).to_contain_text("Prozessverantwortliche")
 
     # Anyone follows the way on the proposal page ...
     page = browser.new_page(locale="de-DE")

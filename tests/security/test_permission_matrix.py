@@ -119,3 +119,55 @@ def test_hidden_and_pending_items_are_readable_only_by_author_and_moderation(cli
     assert "Versteckt" not in listing and "Wartend" not in listing
     client.force_login(author)
     assert client.get(hidden.get_absolute_url()).status_code == 200
+
+
+# The staff pages under /verwaltung/<round>/: who may open and post to which (rounds/permissions.py:
+# can_use_staff_pages, can_answer, can_manage_council, can_manage_answer_states). A refusal is a 403
+# with its reason (or the sign-in page for anonymous visitors) and changes nothing.
+STAFF_PAGES = {
+    # url name: roles that may use it
+    "staff": {roles.ADMINISTRATION, roles.PROCESS_MANAGER},
+    "answers": {roles.ADMINISTRATION},
+    "answer_states": {roles.PROCESS_MANAGER},
+    "motions": {roles.PROCESS_MANAGER},
+    "motion_add": {roles.PROCESS_MANAGER},
+    "implementation": {roles.PROCESS_MANAGER},
+    "selection_staff": {roles.PROCESS_MANAGER},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_staff_pages_by_role(client, make_user, role):
+    from allmende.accountability.models import AnswerState, Motion, Retrospective, Selection
+
+    round_ = make_round("staff-matrix")
+    proposal = make_proposal(round_, author=make_user("andere"))
+    actor = person(make_user, role)
+    if actor:
+        client.force_login(actor)
+    for name, allowed in STAFF_PAGES.items():
+        response = client.get(reverse(f"accountability:{name}", args=[round_.slug]))
+        if actor is None:
+            assert response.status_code == 302, name
+        else:
+            assert response.status_code == (200 if role in allowed else 403), (name, response.status_code)
+    per_proposal = {
+        "proposal_implementation": {"date": "2030-01-01", "text": "x", "progress": "1"},
+        "retrospective_edit": {"status_date": "2030-01-01", "implementation": "done"},
+    }
+    for name, data in per_proposal.items():
+        response = client.post(reverse(f"accountability:{name}", args=[round_.slug, proposal.number]), data)
+        assert response.status_code < 500
+    client.post(reverse("accountability:answer_states", args=[round_.slug]), {"label": "neu", "code": "neu"})
+    client.post(reverse("accountability:selection_staff", args=[round_.slug]), {"rule": "all"})
+    client.post(
+        reverse("accountability:motion_add", args=[round_.slug]),
+        {"faction": "", "number": "1", "title": "t", "date": "2030-01-01"},
+    )
+    manager = role == roles.PROCESS_MANAGER
+    assert proposal.milestones.exists() == manager
+    assert Retrospective.objects.filter(proposal=proposal).exists() == manager
+    assert AnswerState.objects.filter(round=round_, code="neu").exists() == manager
+    assert Selection.objects.filter(round=round_).exists() == manager
+    assert not Motion.objects.exists()  # no faction chosen: refused for everyone

@@ -127,3 +127,66 @@ def test_the_inspector_catches_what_it_should():
         inspector = Inspector()
         inspector.feed(bad)
         assert inspector.problems, bad
+
+
+@pytest.mark.django_db
+def test_payloads_are_inert_on_the_staff_pages(client, make_user):
+    """What staff type (assessment labels, motion titles, budget lines, recipients, milestones, the
+    retrospective) and what residents typed (proposal titles) is inert on the staff pages too."""
+    import datetime
+
+    from allmende.accountability import services as accountability
+    from allmende.accountability.models import Faction
+
+    round_ = make_round("xss-staff")
+    manager = make_user("prozess", role=roles.PROCESS_MANAGER)
+    administration = make_user("verwaltung", role=roles.ADMINISTRATION)
+    day = datetime.date(2030, 3, 14)
+    pages = {
+        reverse(f"accountability:{name}", args=[round_.slug])
+        for name in ("staff", "answer_states", "motions", "implementation", "selection_staff", "answers")
+    }
+    for index, payload in enumerate(PAYLOADS[::4]):
+        proposal = make_proposal(round_, title=payload[:120], summary=payload)
+        state = accountability.save_answer_state(
+            manager, round_, code=f"s{index}", label=f"{index} {payload}"[:100], position=10 + index
+        )
+        accountability.save_answer(administration, proposal, state=state, text=payload, office=payload[:200])
+        faction = Faction.objects.create(name=f"{index} {payload}"[:200], short_name=payload[:40])
+        motion = accountability.save_motion(
+            manager,
+            round_,
+            faction=faction,
+            number=f"{index}",
+            title=payload[:300],
+            date=day,
+            proposals=[proposal],
+        )
+        if index % 2:
+            line = {"year": 2031, "code": f"{index}.{payload[:20]}", "name": payload[:300]}
+            accountability.decide_motion(manager, motion, outcome="adopted", date=day, budget_line=line)
+        else:
+            accountability.decide_motion(
+                manager,
+                motion,
+                outcome="partly",
+                date=day,
+                amount_granted_cents=5,
+                grant_recipient=payload[:300],
+            )
+        accountability.add_milestone(manager, proposal, date=day, text=payload[:500], progress=10)
+        accountability.save_retrospective(
+            manager, proposal, status_date=day, is_success=True, text=payload, costs_text=payload[:300]
+        )
+        for name in ("proposal_implementation", "retrospective_edit", "answer_edit"):
+            pages.add(reverse(f"accountability:{name}", args=[round_.slug, proposal.number]))
+        pages.add(reverse("accountability:motion_edit", args=[round_.slug, motion.pk]))
+        pages.add(reverse("accountability:decision_edit", args=[round_.slug, motion.pk]))
+    for user in (manager, administration):
+        client.force_login(user)
+        for url in sorted(pages):
+            response = client.get(url)
+            if response.status_code == 200:
+                assert_inert(response.content.decode(), f"{url} ({user.username})")
+            else:
+                assert response.status_code == 403, (url, response.status_code)
