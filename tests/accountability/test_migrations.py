@@ -1,0 +1,50 @@
+"""Answer states became a list per round (migrations 0004–0006): existing answers keep their state and
+the rule that "not feasible" needs a reason."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("accountability", "0003_answers_motions_retrospective")]
+AFTER = [("accountability", "0006_answer_state_link")]
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_answers_keep_their_state():
+    old = _migrate(BEFORE)
+    try:
+        Round = old.get_model("rounds", "Round")
+        Topic = old.get_model("rounds", "Topic")
+        Proposal = old.get_model("proposals", "Proposal")
+        Answer = old.get_model("accountability", "Answer")
+        round_ = Round.objects.create(title="Alt", slug="alt", reference_prefix="BH2017")
+        topic = Topic.objects.create(name="Soziales", slug="soziales")
+        for number, state, text in [(1, "not_feasible", "Zu teuer."), (2, "feasible", "")]:
+            proposal = Proposal.objects.create(
+                round=round_, number=number, title=f"V{number}", summary="s", description="d", topic=topic
+            )
+            Answer.objects.create(proposal=proposal, state=state, text=text, answered_on="2017-02-20")
+        new = _migrate(AFTER)
+        Answer = new.get_model("accountability", "Answer")
+        AnswerState = new.get_model("accountability", "AnswerState")
+        assert list(
+            AnswerState.objects.filter(round_id=round_.pk).order_by("position").values_list("code", "label")
+        ) == [
+            ("in_review", "wird geprüft"),
+            ("feasible", "umsetzbar"),
+            ("not_feasible", "nicht umsetzbar"),
+            ("already_planned", "bereits geplant"),
+            ("not_responsible", "nicht zuständig"),
+        ]
+        answers = {a.proposal.number: a for a in Answer.objects.select_related("state", "proposal")}
+        assert (answers[1].state.code, answers[1].reason_required) == ("not_feasible", True)
+        assert (answers[2].state.code, answers[2].reason_required) == ("feasible", False)
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
