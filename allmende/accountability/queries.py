@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Value
+from django.db.models import Exists, OuterRef, Value
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -85,6 +85,25 @@ class Step:
     progress: int | None = None
 
 
+def _timeline_records(proposal) -> dict[str, bool]:
+    """Which kinds of records the proposal has, in one query: most proposals have none, and their
+    page then needs one query for the timeline instead of one per kind."""
+    mine = OuterRef("pk")
+    return (
+        Proposal.objects.filter(pk=proposal.pk)
+        .values(
+            has_selected=Exists(
+                SelectedProposal.objects.filter(proposal=mine, selection__frozen_at__isnull=False)
+            ),
+            has_answered=Exists(Answer.objects.filter(proposal=mine)),
+            has_motions=Exists(Motion.proposals.through.objects.filter(proposal=mine)),
+            has_milestones=Exists(Milestone.objects.filter(proposal=mine)),
+            has_retrospective=Exists(Retrospective.objects.filter(proposal=mine)),
+        )
+        .get()
+    )
+
+
 def timeline(proposal, user=None) -> list[Step]:
     """The way of a proposal from the forum into the budget, as ordered steps (a handful of queries)."""
     from django.utils.translation import gettext as _
@@ -104,10 +123,13 @@ def timeline(proposal, user=None) -> list[Step]:
                 % {"n": proposal.support_count},
             )
         )
+    present = _timeline_records(proposal)
     entry = (
         SelectedProposal.objects.filter(proposal=proposal, selection__frozen_at__isnull=False)
         .select_related("selection")
         .first()
+        if present["has_selected"]
+        else None
     )
     if entry:
         steps.append(
@@ -118,7 +140,7 @@ def timeline(proposal, user=None) -> list[Step]:
                 _("Rank %(rank)s") % {"rank": entry.rank},
             )
         )
-    answer = public_answer(proposal, user)
+    answer = public_answer(proposal, user) if present["has_answered"] else None
     if answer:
         steps.append(
             Step(
@@ -133,6 +155,8 @@ def timeline(proposal, user=None) -> list[Step]:
         Motion.objects.filter(proposals=proposal)
         .select_related("faction", "paper", "decision__paper", "decision__budget_line")
         .order_by("date", "id")
+        if present["has_motions"]
+        else []
     )
     for motion in motions:
         steps.append(
@@ -177,9 +201,11 @@ def timeline(proposal, user=None) -> list[Step]:
                     euros(decision.amount_granted_cents),
                 )
             )
-    for milestone in proposal.milestones.all():
+    for milestone in proposal.milestones.all() if present["has_milestones"] else []:
         steps.append(Step("milestone", milestone.date, milestone.text, progress=milestone.progress))
-    retrospective = Retrospective.objects.filter(proposal=proposal).first()
+    retrospective = (
+        Retrospective.objects.filter(proposal=proposal).first() if present["has_retrospective"] else None
+    )
     if retrospective:
         steps.append(
             Step(

@@ -134,6 +134,10 @@ def own_ratings(user, proposals) -> dict[int, int]:
     return dict(rows.values_list("proposal_id", "value"))
 
 
+# What a support, rating or comment changes on the proposal's row.
+COUNTER_FIELDS = ["support_count", "score_sum", "pro_count", "contra_count", "rank_value", "comment_count"]
+
+
 def proposal_by_number(round_slug, number):
     """The proposal with its round and the round's phases in one go: permission checks ask the phases
     several times per request and must not query them again each time."""

@@ -6,7 +6,7 @@ F() expressions, so a double click, two tabs or two app servers never count twic
 """
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -129,15 +129,26 @@ def rate(user, proposal: Proposal, value: int = 1) -> Support:
             existing.value = value
             existing.save(update_fields=["value"])
         return existing
-    try:
-        with transaction.atomic():
-            support = Support.objects.create(user=user, proposal=proposal, value=value)
-    except IntegrityError:
+    if not _insert_support(user, proposal, value):
         # The same person's other request won the race: it counted, this one must not.
         return Support.objects.get(user=user, proposal=proposal)
     pro, contra = _sides(value)
     _apply(proposal, d_count=1, d_score=value, d_pro=pro, d_contra=contra)
-    return support
+    return Support(user=user, proposal=proposal, value=value)
+
+
+def _insert_support(user, proposal, value) -> bool:
+    """Insert the support row unless the person's other request just did (the unique constraint
+    decides); True if this call inserted it. One statement instead of a savepoint around an INSERT
+    that may fail: the hottest write of a rating phase needs two round trips fewer."""
+    table = connection.ops.quote_name(Support._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (proposal_id, user_id, value, created_at) "  # noqa: S608 (names from _meta)
+            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [proposal.pk, user.pk, value, timezone.now()],
+        )
+        return cursor.rowcount == 1
 
 
 @transaction.atomic

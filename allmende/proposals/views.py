@@ -205,18 +205,20 @@ def proposal_rate(request, slug, number):
         return redirect(f"{reverse('account_login')}?next={proposal.get_absolute_url()}")
     status = 200
     message = ""
+    own = None
     try:
         if "withdraw" in request.POST:
             services.unrate(request.user, proposal)
             message = _("Your support has been taken back.")
         else:
-            services.rate(request.user, proposal, _int(request.POST.get("value"), 1))
+            own = services.rate(request.user, proposal, _int(request.POST.get("value"), 1)).value
             message = _("Thank you, your support has been counted.")
     except services.ActionRefused as refusal:
         message, status = str(refusal), 403
-    proposal.refresh_from_db()
-    if request.htmx:
         own = queries.own_ratings(request.user, [proposal]).get(proposal.pk)
+    # Only the counters changed: the round and its phases loaded with the proposal stay valid.
+    proposal.refresh_from_db(fields=queries.COUNTER_FIELDS)
+    if request.htmx:
         context = {
             **_rating_context(request, proposal.round, proposal, own),
             "status_message": message,

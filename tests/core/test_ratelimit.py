@@ -35,7 +35,7 @@ def test_limits_are_shared_across_servers_through_redis(proposal, make_user, set
     """Two app servers share one cache: what one counted, the other sees."""
     import os
 
-    from django.core.cache.backends.redis import RedisCache
+    from allmende.ops.cache import RedisCache
 
     url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
     server_a = RedisCache(url, {})

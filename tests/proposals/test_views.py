@@ -35,6 +35,26 @@ def test_list_needs_the_same_number_of_queries_for_any_page_size(client, rating_
 
 
 @pytest.mark.django_db
+def test_detail_and_support_toggle_stay_within_their_query_budget(client, proposal, make_user):
+    """The two hottest pages of a rating phase (benchmarks/forum): a proposal without council
+    records costs one query for its whole timeline, a support no re-read of round and phases."""
+    url = proposal.get_absolute_url()
+    with CaptureQueriesContext(connection) as anonymous:
+        assert client.get(url).status_code == 200
+    assert len(anonymous) <= 4, [q["sql"][:80] for q in anonymous]
+    client.force_login(make_user("anna"))
+    rate_url = reverse("proposals:rate", args=[proposal.round.slug, proposal.number])
+    for data in ({"value": "1"}, {"withdraw": "1"}):
+        with CaptureQueriesContext(connection) as toggle:
+            response = client.post(rate_url, data, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        statements = [q["sql"] for q in toggle if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+        assert len(statements) <= 9, [sql[:80] for sql in statements]
+    proposal.refresh_from_db()
+    assert proposal.support_count == 0
+
+
+@pytest.mark.django_db
 def test_list_filters_search_and_announces_the_count(client, rating_round):
     make_proposal(rating_round, title="Mehr Radwege", description="sichere Radwege für alle")
     make_proposal(rating_round, title="Neue Bänke", direction=Proposal.Direction.LESS)

@@ -1,0 +1,29 @@
+"""Django's Redis cache, keeping one client per connection pool.
+
+Django's `RedisCacheClient.get_client()` builds a new `redis.Redis` object for every cache call, and
+building one registers a few hundred response callbacks: about half the time of a cache hit (measured:
+~160 µs per `cache.get` against ~80 µs with a kept client, docs/scaling.md). A `redis.Redis` object is
+thread-safe (each command takes a connection from the pool), so it can be built once per pool and kept.
+"""
+
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
+
+
+class KeptClient(RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = KeptClient
