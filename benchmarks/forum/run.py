@@ -32,7 +32,15 @@ import generate  # noqa: E402
 import residents as res  # noqa: E402
 
 PORT = 8201
-TARGETS_MS = {"list_top": 50, "list_topic": 50, "list_page20": 50, "detail": 30, "toggle": 30}
+TARGETS_MS = {
+    "list_top": 50,
+    "list_topic": 50,
+    "list_page20": 50,
+    "detail": 30,
+    "detail_popular": 30,
+    "detail_user": 30,
+    "toggle": 30,
+}
 
 
 def wrk(
@@ -89,7 +97,11 @@ def query_check(info: dict, slug: str, topic: str, session: str) -> dict:
         "list_page20": f"/runden/{slug}/vorschlaege/?sort=top&page=20",
         "detail": f"/runden/{slug}/vorschlaege/{info['proposals'] // 2}/",
     }
+    from django.test import override_settings
+
     result = {"queries": {}, "explain": {}}
+    off = override_settings(MICROCACHE_SECONDS=0)  # count what rendering a page costs, not a cache hit
+    off.enable()
     for who, client in (("anonymous", Client()), ("logged in", Client())):
         if who == "logged in":
             client.cookies["sessionid"] = session
@@ -124,6 +136,7 @@ def query_check(info: dict, slug: str, topic: str, session: str) -> dict:
             "logged in": {"status": status, "count": len(ctx.captured_queries)},
             "sql": [q["sql"][:300] for q in ctx.captured_queries],
         }
+    off.disable()
     return result
 
 
@@ -195,6 +208,8 @@ def main():
             ("list_topic", base + prefix + f"?sort=top&topic={topic}", None),
             ("list_page20", base + prefix + "?sort=top&page=20", None),
             ("detail", base + prefix, "detail.lua"),
+            ("detail_popular", base + prefix, "detail_popular.lua"),
+            ("detail_user", base + prefix, "detail_user.lua"),
             ("toggle", base + prefix, "toggle.lua"),
         ]
         for _name, url, script in scenarios:  # warm every worker and cache first
@@ -318,7 +333,9 @@ def render(o: dict) -> str:
         "list_top": "list, sorted by supports (`?sort=top`)",
         "list_topic": f"list, filtered by topic (`?sort=top&topic={o['topic']}`)",
         "list_page20": "list, page 20 (`?sort=top&page=20`)",
-        "detail": "detail page (random of 10,000)",
+        "detail": "detail page, anonymous, uniform over 10,000 (cold: the micro-cache rarely hits)",
+        "detail_popular": "detail page, anonymous, Zipf(1) over 10,000 (how readers spread)",
+        "detail_user": "detail page, logged in, uniform over 10,000 (never cached)",
         "toggle": "support toggle (POST value=1 / withdraw=1, HX-Request, logged in)",
     }
     for name, r in w.items():
