@@ -92,6 +92,9 @@ class Merge(models.Model):
     target = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="merges_in")
     moved_support_ids = models.JSONField(default=list)
     dropped_supports = models.JSONField(default=list)  # [{"user": id, "value": v}] — already on the target
+    carried_follow_ids = models.JSONField(
+        default=list
+    )  # follows of the target made for the source's followers
     created_at = models.DateTimeField(auto_now_add=True)
     undone_at = models.DateTimeField(null=True, blank=True)
 

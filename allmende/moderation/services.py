@@ -30,6 +30,21 @@ def _notify(kind, proposal, actor, reason=""):
     notifications.notify(getattr(notifications, kind), proposal, actor=actor, reason=reason)
 
 
+def _carry_followers(source, target) -> list[int]:
+    if not apps.is_installed("allmende.notifications"):
+        return []
+    from allmende.notifications import services as notifications
+
+    return notifications.carry_followers(source, target)
+
+
+def _drop_carried_followers(follow_ids):
+    if follow_ids and apps.is_installed("allmende.notifications"):
+        from allmende.notifications import services as notifications
+
+        notifications.drop_carried_followers(follow_ids)
+
+
 def _audit(actor, action, *, proposal=None, comment=None, target_user=None, reason="", **data):
     return AuditEntry.objects.create(
         actor=actor,
@@ -236,7 +251,10 @@ def merge(moderator, source: Proposal, target: Proposal, reason: str) -> Merge:
     Proposal.objects.filter(pk=source.pk).update(state=State.MERGED, merged_into=target)
     proposal_services.recount(fix=True, proposal_ids=[source.pk, target.pk])
     record = Merge.objects.create(
-        source=source, target=target, moved_support_ids=moved, dropped_supports=dropped
+        source=source,
+        target=target,
+        moved_support_ids=moved,
+        dropped_supports=dropped,
     )
     _audit(
         moderator,
@@ -250,6 +268,9 @@ def merge(moderator, source: Proposal, target: Proposal, reason: str) -> Merge:
     )
     _notify("MERGED", source, moderator, reason)
     _notify("MERGED", target, moderator, reason)
+    # After the mails: the source's followers hear of the merge once, then follow the target's way on.
+    record.carried_follow_ids = _carry_followers(source, target)
+    record.save(update_fields=["carried_follow_ids"])
     return record
 
 
@@ -269,6 +290,7 @@ def undo_merge(moderator, record: Merge, reason: str = ""):
     )
     Proposal.objects.filter(pk=source.pk).update(state=State.PUBLISHED, merged_into=None)
     proposal_services.recount(fix=True, proposal_ids=[record.source_id, record.target_id])
+    _drop_carried_followers(record.carried_follow_ids)
     record.undone_at = timezone.now()
     record.save(update_fields=["undone_at"])
     _audit(moderator, "undo_merge", proposal=source, reason=reason, target=record.target_id, merge=record.pk)

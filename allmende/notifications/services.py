@@ -75,6 +75,31 @@ def unfollow(user, proposal) -> bool:
     return deleted > 0
 
 
+def carry_followers(source, target) -> list[int]:
+    """When `source` is merged into `target`: everyone following the source follows the target too
+    (the source's way ends there; the rest of the story, answer, motion, decision, is the target's).
+    Returns the ids of the follows this created, so that undoing the merge can take them back."""
+    already = Follow.objects.filter(proposal=target).values_list("user_id", flat=True)
+    new = [
+        Follow(user_id=user_id, proposal=target)
+        for user_id in Follow.objects.filter(proposal=source)
+        .exclude(user_id__in=already)
+        .values_list("user_id", flat=True)
+    ]
+    Follow.objects.bulk_create(new, ignore_conflicts=True)
+    return list(
+        Follow.objects.filter(proposal=target, user_id__in=[f.user_id for f in new]).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def drop_carried_followers(follow_ids: list[int]) -> int:
+    """Undo carry_followers: remove the follows it created (those the person has not removed already)."""
+    deleted, _rows = Follow.objects.filter(pk__in=follow_ids).delete()
+    return deleted
+
+
 def is_following(user, proposal) -> bool:
     if not _signed_in(user):
         return False

@@ -124,6 +124,33 @@ def test_merge_counts_each_supporter_once_and_can_be_undone(rating_round, make_u
 
 
 @pytest.mark.django_db
+def test_followers_of_a_merged_proposal_follow_its_target_until_the_merge_is_undone(
+    rating_round, make_user, moderator, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    from allmende.notifications import services as notifications
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+    source = make_proposal(rating_round, author=make_user("autorin"), title="Doppelt")
+    target = make_proposal(rating_round, author=make_user("zielautor"), title="Bleibt")
+    both, only_source = make_user("beide"), make_user("quelle")
+    for person, proposal in [(both, source), (both, target), (only_source, source)]:
+        notifications.follow(person, proposal)
+    with django_capture_on_commit_callbacks(execute=True):
+        record = services.merge(moderator, source, target, "Gleicher Vorschlag")
+    # The source's followers hear of the merge once, by the mail about the source; only who followed
+    # both proposals before gets a mail about each.
+    recipients = sorted(address.split("@")[0] for mail in mailoutbox for address in mail.to)
+    assert recipients == ["autorin", "beide", "beide", "quelle", "zielautor"]
+    followers = set(target.follows.values_list("user__username", flat=True))
+    assert followers == {"zielautor", "beide", "quelle", "autorin"}
+    assert set(source.follows.values_list("user__username", flat=True)) == {"autorin", "beide", "quelle"}
+    services.undo_merge(moderator, record, "Doch verschieden")
+    assert set(target.follows.values_list("user__username", flat=True)) == {"zielautor", "beide"}
+    assert set(source.follows.values_list("user__username", flat=True)) == {"autorin", "beide", "quelle"}
+
+
+@pytest.mark.django_db
 def test_merge_is_refused_across_rounds_or_into_itself(rating_round, make_user, moderator):
     from tests.factories import make_round
 
