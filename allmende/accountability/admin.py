@@ -32,6 +32,25 @@ class CouncilPaperAdmin(admin.ModelAdmin):
     search_fields = ("reference", "title")
     date_hierarchy = "date"
     readonly_fields = ("oparl_id", "modified", "created_at", "updated_at")
+    # What the OParl import writes; a change here would be overwritten by the next import.
+    imported_fields = (
+        "reference",
+        "title",
+        "date",
+        "paper_type",
+        "web_url",
+        "main_file_url",
+        "main_file_name",
+        "main_file_size",
+        "main_file_mime",
+        "body_name",
+        "deleted",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.oparl_id:
+            return self.readonly_fields + self.imported_fields
+        return self.readonly_fields
 
 
 @admin.register(ProposalPaper)

@@ -451,3 +451,64 @@ class SelectionForm(forms.Form):
             "per_district": selection.per_district,
             "threshold": selection.threshold,
         }
+
+
+class FactionForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        help_text=_("As in the council, e.g. “Grüne Liste”."),
+        error_messages={"required": _("Please give the faction's name.")},
+    )
+    short_name = forms.CharField(
+        label=_("Short name"),
+        max_length=40,
+        required=False,
+        help_text=_("Optional; shown in lists instead of the name, e.g. “GL”."),
+    )
+
+    @classmethod
+    def initial_for(cls, faction):
+        if faction is None:
+            return {}
+        return {"name": faction.name, "short_name": faction.short_name}
+
+
+class WebAddressField(forms.URLField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 1000)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("assume_scheme", "https")
+        kwargs.setdefault(
+            "error_messages", {"invalid": _("Please enter a web address, e.g. https://ris.example.org/…")}
+        )
+        super().__init__(**kwargs)
+
+
+class CouncilPaperForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=100,
+        help_text=_("As in the council information system, e.g. G-17/184."),
+        error_messages={
+            "required": _("Please give the reference of the council paper, for example G-17/184.")
+        },
+    )
+    title = forms.CharField(label=_("Title"), max_length=1000, required=False)
+    date = DateInputField(label=_("Date"), required=False)
+    paper_type = forms.CharField(
+        label=_("Paper type"), max_length=200, required=False, help_text=_("E.g. Beschlussvorlage.")
+    )
+    web_url = WebAddressField(
+        label=_("Page in the council information system"),
+        help_text=_("The address readers follow to the paper."),
+    )
+    main_file_url = WebAddressField(
+        label=_("Main file"), help_text=_("Optional: the address of the paper's main file, e.g. a PDF.")
+    )
+
+    @classmethod
+    def initial_for(cls, paper):
+        if paper is None:
+            return {}
+        return {name: getattr(paper, name) for name in cls.base_fields}

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -366,10 +367,65 @@ class Decision(models.Model):
                 condition=models.Q(budget_line__isnull=True) | models.Q(grant_recipient=""),
                 name="accountability_decision_one_place_for_money",
             ),
+            # The database's share of `money_errors`: money granted sits somewhere, and a rejected
+            # motion has no place for money either.
+            models.CheckConstraint(
+                condition=models.Q(outcome="rejected")
+                | models.Q(amount_granted_cents=0)
+                | models.Q(budget_line__isnull=False)
+                | ~models.Q(grant_recipient=""),
+                name="accountability_decision_money_has_a_place",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(outcome="rejected")
+                | (models.Q(budget_line__isnull=True) & models.Q(grant_recipient="")),
+                name="accountability_decision_rejected_has_no_place",
+            ),
         ]
 
     def __str__(self):
         return f"{self.motion}: {self.get_outcome_display()}"
+
+    @classmethod
+    def money_errors(cls, *, outcome, amount_granted_cents, has_budget_line, grant_recipient) -> dict:
+        """Where the money of a decision sits, checked: {field: message} for what is wrong, empty when
+        all is well. The one rule for the staff pages (through the services), the admin (`clean`) and,
+        as far as it can be expressed there, the database (the check constraints above)."""
+        amount = amount_granted_cents or 0
+        recipient = (grant_recipient or "").strip()
+        if amount < 0:
+            return {
+                "amount_granted_cents": _("%(field)s cannot be negative.")
+                % {"field": _("The amount granted")}
+            }
+        if outcome == cls.Outcome.REJECTED:
+            if amount or has_budget_line or recipient:
+                return {"amount_granted_cents": _("A rejected motion grants no money.")}
+            return {}
+        if has_budget_line and recipient:
+            return {
+                "grant_recipient": _(
+                    "The money sits either in a budget line or on the grants list, not both."
+                )
+            }
+        if amount and not has_budget_line and not recipient:
+            return {
+                "amount_granted_cents": _(
+                    "Please say where the money granted sits: in a budget line or on the grants list."
+                )
+            }
+        return {}
+
+    def clean(self):
+        super().clean()
+        errors = self.money_errors(
+            outcome=self.outcome,
+            amount_granted_cents=self.amount_granted_cents,
+            has_budget_line=self.budget_line_id is not None,
+            grant_recipient=self.grant_recipient,
+        )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Milestone(models.Model):

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -16,6 +16,7 @@ from .models import (
     Answer,
     AnswerState,
     CouncilPaper,
+    Faction,
     Milestone,
     Motion,
     ProposalPaper,
@@ -413,3 +414,30 @@ def handover_ready(round_, now=None):
     if rating is not None and rating.ends_at <= (now or timezone.now()):
         return True
     return Selection.objects.filter(round=round_, frozen_at__isnull=False).exists()
+
+
+# --- staff pages: factions and council papers ---------------------------------------------------------
+
+
+def factions_for_staff():
+    """Every faction with the number of its motions (in all rounds)."""
+    from django.db.models import Count
+
+    return list(Faction.objects.annotate(motion_count=Count("motions")).order_by("name"))
+
+
+def faction_by_pk(pk):
+    return get_object_or_404(Faction, pk=pk)
+
+
+def papers_for_staff(search=""):
+    """Council papers, newest first; `search` finds a part of the reference or the title (ignoring case)."""
+    papers = CouncilPaper.objects.all()
+    search = normalise_reference(search)
+    if search:
+        papers = papers.filter(Q(reference__icontains=search) | Q(title__icontains=search))
+    return papers.order_by(F("date").desc(nulls_last=True), "reference", "id")
+
+
+def paper_by_pk(pk):
+    return get_object_or_404(CouncilPaper, pk=pk)

@@ -25,6 +25,7 @@ from allmende.rounds.permissions import (
     can_link_papers,
     can_manage_answer_states,
     can_manage_council,
+    can_manage_factions_and_papers,
 )
 
 from .models import (
@@ -33,7 +34,9 @@ from .models import (
     AnswerState,
     BudgetLine,
     CostPeriod,
+    CouncilPaper,
     Decision,
+    Faction,
     Milestone,
     Motion,
     ProposalPaper,
@@ -518,6 +521,18 @@ def ensure_budget_line(
     return line
 
 
+def _require_place_for_money(outcome, amount_granted_cents, has_budget_line, grant_recipient):
+    """The rule of `Decision.money_errors` (which the admin applies too), as a refusal."""
+    errors = Decision.money_errors(
+        outcome=outcome,
+        amount_granted_cents=amount_granted_cents,
+        has_budget_line=has_budget_line,
+        grant_recipient=grant_recipient,
+    )
+    if errors:
+        raise ActionRefused(next(iter(errors.values())))
+
+
 def record_motion(
     actor, round_, *, faction, number, title, date, paper_reference="", amount_asked_cents=0, proposals=()
 ) -> Motion:
@@ -573,12 +588,8 @@ def record_decision(
     _require_manager(actor)
     if outcome not in Decision.Outcome.values:
         raise ActionRefused(_("Please choose the outcome."))
-    _non_negative(amount_granted_cents, _("The amount granted"))
     grant_recipient = (grant_recipient or "").strip()
-    if outcome == Decision.Outcome.REJECTED and (amount_granted_cents or budget_line or grant_recipient):
-        raise ActionRefused(_("A rejected motion grants no money."))
-    if budget_line is not None and grant_recipient:
-        raise ActionRefused(_("The money sits either in a budget line or on the grants list, not both."))
+    _require_place_for_money(outcome, amount_granted_cents, budget_line is not None, grant_recipient)
     paper = _paper(paper_reference)
     with transaction.atomic():
         decision, _created = Decision.objects.update_or_create(
@@ -684,16 +695,10 @@ def decide_motion(
     transaction: `budget_line` is None or a dict (year, level, code, name, amount_cents) for
     `ensure_budget_line`. Money granted must sit somewhere: in a budget line or on the grants list."""
     _require_manager(actor)
+    if outcome not in Decision.Outcome.values:
+        raise ActionRefused(_("Please choose the outcome."))
     grant_recipient = (grant_recipient or "").strip()
-    if (
-        outcome != Decision.Outcome.REJECTED
-        and amount_granted_cents
-        and budget_line is None
-        and not grant_recipient
-    ):
-        raise ActionRefused(
-            _("Please say where the money granted sits: in a budget line or on the grants list.")
-        )
+    _require_place_for_money(outcome, amount_granted_cents, bool(budget_line), grant_recipient)
     with transaction.atomic():
         line = ensure_budget_line(actor, **budget_line) if budget_line else None
         return record_decision(
@@ -706,6 +711,108 @@ def decide_motion(
             budget_line=line,
             grant_recipient=grant_recipient,
         )
+
+
+# --- factions and council papers entered by hand ----------------------------------------------------
+
+
+def _require_records_keeper(actor):
+    _require(
+        can_manage_factions_and_papers(actor),
+        _("Only process managers can keep the factions and council papers."),
+    )
+
+
+def save_faction(actor, faction=None, *, name, short_name="") -> Faction:
+    """Add a council faction (`faction=None`) or change its name and short name."""
+    _require_records_keeper(actor)
+    name = " ".join((name or "").split())
+    short_name = " ".join((short_name or "").split())
+    if not name:
+        raise ActionRefused(_("Please give the faction's name."))
+    if len(name) > 200 or len(short_name) > 40:
+        raise ActionRefused(_("The name can have at most 200 characters, the short name at most 40."))
+    taken = _("There is already a faction named “%(name)s”.") % {"name": name}
+    others = Faction.objects.exclude(pk=getattr(faction, "pk", None)).values_list("name", flat=True)
+    if any(other.casefold() == name.casefold() for other in others):  # a council has few factions
+        raise ActionRefused(taken)
+    try:
+        with transaction.atomic():
+            faction = Faction() if faction is None else Faction.objects.select_for_update().get(pk=faction.pk)
+            faction.name, faction.short_name = name, short_name
+            with transaction.atomic():
+                faction.save()
+            _audit(actor, "faction_saved", faction=name, short_name=short_name)
+    except IntegrityError:  # the same name saved at the same moment in another request
+        raise ActionRefused(taken) from None
+    return faction
+
+
+PAPER_FIELDS = ("reference", "title", "date", "paper_type", "web_url", "main_file_url")
+
+
+def imported_refusal():
+    return _(
+        "This council paper was taken over from the council information system; change it there, the "
+        "next import brings the change here."
+    )
+
+
+def save_paper(
+    actor, paper=None, *, reference, title="", date=None, paper_type="", web_url="", main_file_url=""
+) -> CouncilPaper:
+    """Enter a council paper by hand (`paper=None`) or change one entered by hand. Papers taken over
+    from the council information system (OParl) are not changed here: the import would overwrite it.
+
+    The reference is required and unique ignoring case among papers not deleted, so staff can link a
+    proposal, a motion or a decision to it by typing it."""
+    _require_records_keeper(actor)
+    if paper is not None and paper.oparl_id:
+        raise ActionRefused(imported_refusal())
+    reference = normalise_reference(reference)
+    if not reference:
+        raise ActionRefused(_("Please give the reference of the council paper, for example G-17/184."))
+    values = {
+        "reference": reference,
+        "title": (title or "").strip(),
+        "date": date,
+        "paper_type": (paper_type or "").strip(),
+        "web_url": (web_url or "").strip(),
+        "main_file_url": (main_file_url or "").strip(),
+    }
+    for name, value in values.items():
+        limit = getattr(CouncilPaper._meta.get_field(name), "max_length", None)
+        if limit and len(value) > limit:
+            raise ActionRefused(
+                _("%(field)s can have at most %(count)d characters.")
+                % {"field": CouncilPaper._meta.get_field(name).verbose_name, "count": limit}
+            )
+    taken = _("There is already a council paper with the reference “%(reference)s”.") % {
+        "reference": reference
+    }
+    clash = papers_by_reference(reference)
+    if paper is not None:
+        clash = clash.exclude(pk=paper.pk)
+    if clash.exists():
+        raise ActionRefused(taken)
+    try:
+        with transaction.atomic():
+            if paper is None:
+                paper = CouncilPaper()
+            else:
+                paper = CouncilPaper.objects.select_for_update().get(pk=paper.pk)
+                if paper.oparl_id:  # the import took it over in the meantime
+                    raise ActionRefused(imported_refusal())
+            if paper.main_file_url != values["main_file_url"]:
+                paper.main_file_name, paper.main_file_size, paper.main_file_mime = "", None, ""
+            for name, value in values.items():
+                setattr(paper, name, value)
+            with transaction.atomic():
+                paper.save()
+            _audit(actor, "paper_saved", reference=reference, paper=paper.pk)
+    except IntegrityError:  # the same reference saved at the same moment in another request
+        raise ActionRefused(taken) from None
+    return paper
 
 
 # --- implementation and retrospective ---------------------------------------------------------------
@@ -740,6 +847,29 @@ def change_milestone(actor, milestone, *, date, text, progress=0) -> Milestone:
         milestone.save()
         _audit(actor, "milestone_changed", proposal=milestone.proposal, progress=progress)
     return milestone
+
+
+def delete_milestone(actor, milestone) -> None:
+    """Remove a milestone (entered by mistake); the audit log keeps what it said."""
+    _require_manager(actor)
+    with transaction.atomic():
+        milestone = (
+            Milestone.objects.select_for_update()
+            .select_related("proposal__round")
+            .filter(pk=milestone.pk)
+            .first()
+        )
+        if milestone is None:  # removed at the same moment in another request
+            return
+        _audit(
+            actor,
+            "milestone_deleted",
+            proposal=milestone.proposal,
+            date=milestone.date.isoformat(),
+            text=milestone.text,
+            progress=milestone.progress,
+        )
+        milestone.delete()
 
 
 def save_retrospective(

@@ -43,10 +43,20 @@ urlpatterns = [
         name="milestone_edit",
     ),
     path(
+        "verwaltung/<slug:slug>/umsetzung/<int:number>/meilensteine/<int:pk>/entfernen/",
+        views.milestone_delete,
+        name="milestone_delete",
+    ),
+    path(
         "verwaltung/<slug:slug>/umsetzung/<int:number>/rueckblick/",
         views.retrospective_edit,
         name="retrospective_edit",
     ),
+    path("verwaltung/<slug:slug>/fraktionen/", views.factions, name="factions"),
+    path("verwaltung/<slug:slug>/fraktionen/<int:pk>/", views.faction_edit, name="faction_edit"),
+    path("verwaltung/<slug:slug>/drucksachen/", views.papers, name="papers"),
+    path("verwaltung/<slug:slug>/drucksachen/neu/", views.paper_edit, name="paper_add"),
+    path("verwaltung/<slug:slug>/drucksachen/<int:pk>/", views.paper_edit, name="paper_edit"),
     path("verwaltung/<slug:slug>/auswahl/", views.selection_staff, name="selection_staff"),
     path("verwaltung/<slug:slug>/auswahl/berechnen/", views.selection_freeze, name="selection_freeze"),
 ]

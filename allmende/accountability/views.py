@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +17,7 @@ from allmende.rounds.permissions import (
     can_answer,
     can_manage_answer_states,
     can_manage_council,
+    can_manage_factions_and_papers,
     can_use_staff_pages,
 )
 
@@ -24,7 +26,9 @@ from .forms import (
     AnswerForm,
     AnswerImportForm,
     AnswerStateForm,
+    CouncilPaperForm,
     DecisionForm,
+    FactionForm,
     MilestoneForm,
     MotionForm,
     RetrospectiveForm,
@@ -441,6 +445,28 @@ def milestone_edit(request, slug, number, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def milestone_delete(request, slug, number, pk):
+    """GET asks for confirmation (works without JavaScript), POST removes the milestone."""
+    _manager(request)
+    proposal = queries.staff_proposal(slug, number)
+    milestone = queries.milestone_of(proposal, pk)
+    if request.method == "POST":
+        try:
+            services.delete_milestone(request.user, milestone)
+        except ActionRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("The milestone has been removed."))
+        return redirect("accountability:proposal_implementation", slug=slug, number=number)
+    return render(
+        request,
+        "accountability/milestone_delete.html",
+        {"round": proposal.round, "proposal": proposal, "milestone": milestone},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def retrospective_edit(request, slug, number):
     _manager(request)
     proposal = queries.staff_proposal(slug, number)
@@ -457,6 +483,95 @@ def retrospective_edit(request, slug, number):
         request,
         "accountability/retrospective_form.html",
         {"round": proposal.round, "proposal": proposal, "entry": entry, "form": form},
+    )
+
+
+# factions and council papers (shared by all rounds; reached from each round's staff overview)
+
+
+def _records_keeper(request):
+    _require(
+        request,
+        can_manage_factions_and_papers,
+        _("Only process managers can keep the factions and council papers."),
+    )
+
+
+def _factions_page(request, round_, form, faction=None):
+    return render(
+        request,
+        "accountability/factions.html",
+        {"round": round_, "factions": queries.factions_for_staff(), "form": form, "editing": faction},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def factions(request, slug):
+    _records_keeper(request)
+    round_ = round_queries.round_by_slug(slug)
+    form = FactionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(form, services.save_faction, request.user, **form.cleaned_data)
+        if saved:
+            messages.success(request, _("The faction %(name)s has been added.") % {"name": saved.name})
+            return redirect("accountability:factions", slug=slug)
+    return _factions_page(request, round_, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def faction_edit(request, slug, pk):
+    _records_keeper(request)
+    round_ = round_queries.round_by_slug(slug)
+    faction = queries.faction_by_pk(pk)
+    form = FactionForm(request.POST or None, initial=FactionForm.initial_for(faction))
+    if request.method == "POST" and form.is_valid():
+        saved = _save(form, services.save_faction, request.user, faction, **form.cleaned_data)
+        if saved:
+            messages.success(request, _("The faction %(name)s has been saved.") % {"name": saved.name})
+            return redirect("accountability:factions", slug=slug)
+    return _factions_page(request, round_, form, faction)
+
+
+PAPERS_PER_PAGE = 50
+
+
+@login_required
+def papers(request, slug):
+    _records_keeper(request)
+    round_ = round_queries.round_by_slug(slug)
+    search = request.GET.get("suche", "").strip()[:100]
+    page = Paginator(queries.papers_for_staff(search), PAPERS_PER_PAGE).get_page(request.GET.get("seite"))
+    return render(
+        request,
+        "accountability/papers.html",
+        {"round": round_, "search": search, "page": page, "papers": page.object_list},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def paper_edit(request, slug, pk=None):
+    """Enter a council paper by hand, or change one entered by hand; a paper taken over from the
+    council information system is shown read-only (the import would overwrite a change here)."""
+    _records_keeper(request)
+    round_ = round_queries.round_by_slug(slug)
+    paper = queries.paper_by_pk(pk) if pk else None
+    form = CouncilPaperForm(request.POST or None, initial=CouncilPaperForm.initial_for(paper))
+    if request.method == "POST" and form.is_valid():
+        saved = _save(form, services.save_paper, request.user, paper, **form.cleaned_data)
+        if saved:
+            messages.success(
+                request, _("The council paper %(reference)s has been saved.") % {"reference": saved.reference}
+            )
+            return redirect("accountability:papers", slug=slug)
+    elif request.method == "POST" and paper is not None and paper.oparl_id:
+        form.add_error(None, services.imported_refusal())
+    return render(
+        request,
+        "accountability/paper_form.html",
+        {"round": round_, "paper": paper, "form": form, "imported": bool(paper and paper.oparl_id)},
     )
 
 

@@ -166,6 +166,12 @@ def can_manage_answer_states(user) -> bool:
     return can_manage_council(user)
 
 
+def can_manage_factions_and_papers(user) -> bool:
+    """Process managers (and superusers) keep the council's factions and enter council papers by hand
+    on the staff pages; papers imported over OParl are changed in the council information system."""
+    return can_manage_council(user)
+
+
 def can_use_staff_pages(user) -> bool:
     """The staff overview of a round (/verwaltung/<round>/) is for those who answer or manage."""
     return can_answer(user) or can_manage_council(user)
