@@ -23,7 +23,9 @@ the run (and hence its outcome) is certainly the same.  Comparisons are:
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from fractions import Fraction
+from math import gcd
 
 from .profile import Compiled
 
@@ -280,4 +282,92 @@ def run_mes(
                     if gc[g] >= 0:
                         per_class[gc[g]] = per_class.get(gc[g], 0) + groups[g][0]
                 res.leftover[p] = sum(m * ca[cid] for cid, m in per_class.items())
+    return res
+
+
+def replay_exact(cp: Compiled, b: int, rec) -> MesRun:
+    """The exact numbers of a certified float run (a :class:`._mes_float.Record` with ``keep >= 1``)
+    at its own per-voter budget ``b``.
+
+    Works on classes only: the float run certified, per round, which classes of the winner's
+    supporters pay everything they have (``flags``), so the exact ``rho`` is ``(cost - money of
+    those) / (utility of the others)``: no search, no comparison. Every class of the winner's
+    supporters gets its exact new money, and the leftover money of the projects not bought is counted
+    from the groups' final classes. Records what ``run_mes(record=True)`` records.
+    """
+    if rec.b != b:
+        raise ValueError("replay_exact needs the record's own budget")
+    from ._mes_float import _prepared
+
+    res = MesRun()
+    cands, free = mes_candidates(cp)
+    res.initial = list(free)
+    nv = max(cp.n_voters, 1)
+    approval = cp.approval
+    # Money as integer numerators: class ``cid`` holds ``num[cid] / dens[lev[cid]]``, where
+    # ``dens[t]`` is the common denominator after round t (each a multiple of the one before), so no
+    # gcd is taken per class; values are brought to the current denominator by one multiplication.
+    num: list[int] = [b]
+    lev: list[int] = [0]
+    dens: list[int] = [1]
+    for rnd, (w, hist, first, flags) in enumerate(rec.rounds, 1):
+        if len(num) != first:
+            raise AssertionError("record and replay disagree on the classes")
+        c = cp.cost[w] * nv
+        d = dens[-1]
+        fac = [d // x for x in dens]
+        S = 0
+        denom = 0
+        capped_n = 0
+        for (cid, u, m), f in zip(hist, flags, strict=True):
+            if f:
+                a = num[cid]
+                if a:
+                    S += m * a * fac[lev[cid]]
+                    capped_n += m
+            else:
+                denom += m * u
+        X = c * d - S  # rho = X / (denom * d)
+        g = gcd(X, denom)
+        q = denom // g
+        xg = X // g
+        dn = d * q
+        dens.append(dn)
+        fac2 = [dn // x for x in dens]
+        paid_full = 0
+        nlev = len(dens) - 1
+        append = num.append
+        for (cid, u, m), f in zip(hist, flags, strict=True):
+            if f:
+                append(0)
+            else:
+                append(num[cid] * fac2[lev[cid]] - xg * u)
+                paid_full += m
+        lev.extend([nlev] * len(hist))
+        rho = _div(X, denom * d)
+        res.rounds.append(
+            {
+                "round": rnd,
+                "project": w,
+                "rho": rho,
+                "full_payers": paid_full,
+                "share": rho * cp.cost[w] if approval else rho,
+                "capped": capped_n,
+                "capped_paid": _div(S, d),
+            }
+        )
+        res.order.append(w)
+    chosen = set(res.order)
+    gcget = rec.gc.__getitem__
+    count = _prepared(cp)[1]
+    d = dens[-1]
+    fac = [d // x for x in dens]
+    for p in cands:
+        if p not in chosen:
+            per_class: Counter = Counter()
+            for _u, rep, heavy in count[p]:
+                per_class.update(map(gcget, rep))
+                for g, m in heavy:
+                    per_class[gcget(g)] += m
+            res.leftover[p] = _div(sum(m * num[cid] * fac[lev[cid]] for cid, m in per_class.items()), d)
     return res

@@ -1,9 +1,9 @@
 """A floating-point run of the Method of Equal Shares that *certifies* its own decisions.
 
-:func:`run_mes_float` does what :func:`._mes.run_mes` does (same budget classes, same lazy heap), but
-with Python floats instead of exact rationals, which is 10–30 times faster. Next to every amount it
-carries a rigorous bound on its absolute error (a running error analysis), and every decision is
-taken only when it is certain for *all* values inside those bounds:
+:func:`run_mes_float` computes what :func:`._mes.run_mes` computes (the order of purchases), with Python
+floats instead of exact rationals. Next to every amount it carries a rigorous bound on its absolute
+error (a running error analysis), and every decision is taken only when it is certain for *all* values
+inside those bounds:
 
 * a project is unaffordable only if its supporters' money plus the error is below the cost (and
   affordable only if the money minus the error reaches it);
@@ -13,8 +13,10 @@ taken only when it is certain for *all* values inside those bounds:
   ``sum min(money, rho * u) = cost``) lies in that interval;
 * the winner of a round must have an interval strictly below the (fresh) lower bound of every other
   project (stale heap entries are lower bounds, as in the exact engine, because ``rho`` never
-  decreases during a run);
-* every supporter of the winner must certainly pay its share, or certainly pay everything it has.
+  decreases during a run).
+
+A supporter of the winner keeps ``max(0, money - rho * u)``, whichever side of the split it is on; that
+function is 1-Lipschitz, so the bound of the new amount is the bound of ``money - rho * u``.
 
 If any decision is uncertain (a tie, or amounts too close for the error bounds) the run returns
 ``None`` and the caller uses the exact engine. A certified run therefore makes exactly the decisions
@@ -25,62 +27,135 @@ Error model: with ``u = 2**-53`` every float operation ``x op y`` returns ``(x o
 a sum of ``k`` terms, which over-covers the standard bound ``gamma_k = k u / (1 - k u)``. Integers
 (costs, utilities, multiplicities) above ``2**53`` are not converted; such instances go to the exact
 engine.
+
+Representation (why it is fast)
+-------------------------------
+Voters with identical ballots form a group; every group is in one *budget class* (``gc[g]``), and all
+groups of a class hold the same money. A project's histogram ``(class, utility) -> voters`` is not
+kept up to date by moving voters around; it is counted afresh, in C, when the project is evaluated:
+``Counter(map(gc.__getitem__, supporters))`` (a group of ``m`` voters appears ``m`` times in the list,
+very large groups are added with their weight). Buying a project maps each of its supporters' classes
+to a new class, again in C (``map`` + ``gc.__setitem__``). Only projects sharing supporters with the
+bought one are marked stale; the heap of lower bounds decides which ones are evaluated at all.
+
+Budget-independent records (for ``mes-add1``)
+--------------------------------------------
+Classes are created in a fixed sequence: every round gives *every* class of the winner's supporters a
+new class (also those that pay everything and are left with 0). Hence, for a given order of purchases,
+the classes, the groups in them and all histograms are the same at *every* budget; only the money of
+the classes depends on it. A :class:`Record` keeps the histograms the run evaluated and the classes it
+created. :func:`verify` re-does the arithmetic of a recorded run at another budget (or for a whole range
+``[b1, b2]`` of budgets) using only the (small) histograms, and either certifies that the run there
+buys the same projects in the same order, or names the first round where it may not. For a fixed order
+the money of every class is non-decreasing in the budget and every ``rho`` non-increasing (induction
+over the rounds: ``rho`` solves ``sum min(money, rho * u) = cost``, and the new money is
+``max(0, money - rho * u)``), so for a range it suffices to compare the winner's ``rho`` at ``b1`` with
+every competitor's lower bound at ``b2``. After a failure at a single budget, :func:`run_mes_float`
+can *resume* from that round (the money of the classes at the new budget is known from the check; the
+groups' classes from a snapshot), so the rounds before it are not repeated.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections import Counter
-from itertools import chain
+from collections import Counter, deque
+from itertools import compress, repeat
+from operator import itemgetter
 
 from .profile import Compiled
 
 EPS = 2.0**-50
 _BIG = 2**53
+_HEAVY = 16  # groups with more voters are counted with their weight instead of being repeated
+INF = float("inf")
 
 
-class FloatRun:
-    __slots__ = ("initial", "order")
+class Record:
+    """A certified run: its order and, in terms of class ids (independent of the budget), what it did.
 
-    def __init__(self, initial, order):
+    ``rounds[t] = (winner, hist, trans)``: the winner's histogram ``[(class, u, voters), ...]`` and the
+    new class of each of its entries; ``computes``: ``(state, project, hist)`` for every evaluation
+    (``state`` = number of purchases before it); ``snaps[t]``: the groups' classes before round ``t``;
+    ``gc``: the groups' classes at the end.
+    """
+
+    __slots__ = ("b", "computes", "gc", "initial", "order", "rounds", "snaps")
+
+    def __init__(self, b, initial):
+        self.b = b
         self.initial = initial
-        self.order = order
+        self.order: list[int] = []
+        self.rounds: list[tuple] = []
+        self.computes: list[tuple] = []
+        self.snaps: list[list[int]] = []
+        self.gc: list[int] = []
+
+
+# Backwards-compatible name: a run's result has ``initial`` and ``order``.
+FloatRun = Record
 
 
 def _prepared(cp: Compiled) -> tuple:
     """Per instance, computed once: the largest integer a run uses apart from the budget (or -1 if
-    some utility is not an integer), every project's initial histogram ``(class 0, u) -> voters``,
-    and per group its ballot as indices into the list of ``(project, utility)`` ``pairs``."""
+    some utility is not an integer); per project its supporters by utility for counting
+    ``[(u, repeated groups, [(heavy group, voters)])]`` and for moving ``[(u, groups)]``; and the
+    projects sharing supporters with it."""
     cache = getattr(cp, "_float_cache", None)
     if cache is None:
-        # One pass over the ballots: index the distinct (project, utility) pairs, count voters per pair.
-        pair_index: dict = {}
-        pair_count: list[int] = []
-        gkeys = []
-        for m, items in cp.groups:
-            ks = []
-            for item in items:
-                i = pair_index.get(item)
-                if i is None:
-                    i = pair_index[item] = len(pair_count)
-                    pair_count.append(0)
-                pair_count[i] += m
-                ks.append(i)
-            gkeys.append(tuple(ks))
-        pairs = list(pair_index)
+        nproj = len(cp.ids)
         nv = max(cp.n_voters, 1)
         big = max((c * nv for c in cp.cost), default=0)
-        hists: dict[int, dict] = {p: {} for p in range(len(cp.ids))}
-        umax = [0] * len(cp.ids)
-        for (p, u), cnt in zip(pairs, pair_count, strict=True):
-            if type(u) is not int:
-                big = -1
-                break
-            hists[p][(0, u)] = cnt
-            umax[p] = max(umax[p], u)
-        else:
-            big = max([big, *(n * um for n, um in zip(cp.n_supporters, umax, strict=True))])
-        cache = cp._float_cache = (big, hists, gkeys, pairs)
+        groups = cp.groups
+        mult = [m for m, _items in groups]
+        single = [m == 1 for m in mult]
+        several = [m > 1 for m in mult]
+        first = itemgetter(0)
+        count: list[list] = []
+        move: list[list] = []
+        for p in range(nproj):
+            sup = cp.supporters[p]
+            if cp.approval:  # one utility per project (its cost)
+                byu = {cp.cost[p]: list(map(first, sup))} if sup else {}
+            else:
+                byu = {}
+                for g, u in sup:
+                    byu.setdefault(u, []).append(g)
+            cl = []
+            for u, gs in byu.items():
+                if type(u) is not int:
+                    big = -1
+                elif big >= 0:
+                    big = max(big, u * cp.n_supporters[p])
+                rep = list(compress(gs, map(single.__getitem__, gs)))
+                heavy = []
+                for g in compress(gs, map(several.__getitem__, gs)):
+                    m = mult[g]
+                    if m <= _HEAVY:
+                        rep.extend([g] * m)
+                    else:
+                        heavy.append((g, m))
+                cl.append((u, rep, heavy))
+            count.append(cl)
+            move.append(list(byu.items()))
+        # Projects sharing supporters: one bit (byte) per group, one AND per pair of projects.
+        ng = len(groups)
+        gmask = []
+        for p in range(nproj):
+            ba = bytearray(ng)
+            for _u, gs in move[p]:
+                deque(map(ba.__setitem__, gs, repeat(1)), maxlen=0)
+            gmask.append(int.from_bytes(ba, "little"))
+        nbr: list[list[int]] = [[] for _ in range(nproj)]
+        for p in range(nproj):
+            mp = gmask[p]
+            if not mp:
+                continue
+            for q in range(p + 1, nproj):
+                if mp & gmask[q]:
+                    nbr[p].append(q)
+                    nbr[q].append(p)
+        nbrs = [tuple(x) for x in nbr]
+        cache = cp._float_cache = (big, count, move, nbrs)
     return cache
 
 
@@ -90,84 +165,165 @@ def float_ok(cp: Compiled, b: int) -> bool:
     return 0 <= big < _BIG and b < _BIG
 
 
-def run_mes_float(cp: Compiled, b: int, cands: list[int], free: list[int]) -> FloatRun | None:
-    """Order of purchases of MES at per-voter budget ``b`` (units as in ``run_mes``), or ``None``."""
+def _rho(hist, ca, ce, c):
+    """Certified affordability factor from a histogram: ``(lo, rho, hi, err)`` with the exact rho in
+    ``[lo, hi]``; ``None`` if certainly unaffordable; ``False`` if uncertain."""
+    items = []
+    total = 0.0
+    terr = 0.0
+    for cid, u, m in hist:
+        a = ca[cid]
+        e = ce[cid]
+        if a == 0.0 and e == 0.0:
+            continue
+        items.append((a / u, a, e, u, m))
+        total += m * a
+        terr += m * e
+    k = len(items)
+    terr += 2 * (k + 1) * EPS * total
+    if total + terr < c:
+        return None
+    if total - terr < c:
+        return False
+    items.sort()
+    denom = 0
+    for it in items:
+        denom += it[4] * it[3]
+    sa = 0.0
+    saerr = 0.0
+    i = 0
+    for i, (_r, a, e, u, m) in enumerate(items):  # noqa: B007
+        if (c - sa) * u <= a * denom:
+            break
+        sa += m * a
+        saerr += m * e
+        denom -= m * u
+    else:  # cannot happen for an affordable project, but stay safe
+        return False
+    rho = (c - sa) / denom
+    err = (saerr + 2 * (i + 2) * EPS * (sa + c)) / denom + 2 * EPS * rho
+    lo = rho - err
+    hi = rho + err
+    # Certify the split for every value in [lo, hi].
+    lo_m = lo * (1 - 4 * EPS)
+    hi_m = hi * (1 + 4 * EPS)
+    for j in range(k):
+        _r, a, e, u, m = items[j]
+        if j < i:
+            if (a + e) * (1 + 4 * EPS) > lo_m * u:
+                return False
+        elif (a - e) * (1 - 4 * EPS) < hi_m * u:
+            return False
+    return lo, rho, hi, err, items[i][0]
+
+
+def _pay(hist, r, ca, ce) -> bytes:
+    """Append the new class of every entry of the winner's histogram; return per entry 1 if it pays
+    everything it has, 0 if it pays ``rho * u`` (the split certified by :func:`_rho`: the entries
+    with ``a / u`` below that of the first full payer are exactly the ones paying everything)."""
+    _lo, wr, _hi, werr, tau = r
+    flags = bytearray(len(hist))
+    for j, (cid, u, _m) in enumerate(hist):
+        a = ca[cid]
+        if a / u < tau:  # pays everything it has
+            ca.append(0.0)
+            ce.append(0.0)
+            flags[j] = 1
+        else:
+            share = wr * u
+            na = a - share
+            ce.append(ce[cid] + werr * u + 2 * EPS * (share + abs(na)))
+            ca.append(na if na > 0.0 else 0.0)
+    return bytes(flags)
+
+
+class Resume:
+    """Where a run continues after :func:`verify` failed at a single budget (see there)."""
+
+    __slots__ = ("alive", "ca", "ce", "computes", "lower", "rec", "rounds", "t")
+
+    def __init__(self, rec, t, computes, ca, ce, alive, lower, rounds):
+        self.rec = rec
+        self.rounds = rounds
+        self.t = t
+        self.computes = computes
+        self.ca = ca
+        self.ce = ce
+        self.alive = alive
+        self.lower = lower
+
+
+def run_mes_float(
+    cp: Compiled, b: int, cands: list[int], free: list[int], keep: int = 1, resume: Resume | None = None
+) -> Record | None:
+    """Order of purchases of MES at per-voter budget ``b`` (units as in ``run_mes``), or ``None``.
+
+    ``keep``: 0 only the order; 1 also ``rounds`` and the final classes (for the exact replay of the
+    explanations); 2 also every evaluation and a snapshot per round (for :func:`verify`).
+    ``resume``: continue a recorded run at budget ``b`` from the round where :func:`verify` failed.
+    """
     nv = max(cp.n_voters, 1)
-    groups = cp.groups
-    sup = cp.supporters
     tiekey = cp.tiekey
     C = [float(c * nv) for c in cp.cost]
-    ng = len(groups)
-    # Budget classes: money (float) and its absolute error bound.
-    ca: list[float] = [float(b)]
-    ce: list[float] = [0.0]
-    gc: list[int] = [0] * ng
-    alive = set(cands)
-    _big, init, gkeys, pairs = _prepared(cp)
-    hist = {p: dict(init[p]) for p in cands}
+    _big, count, move, nbrs = _prepared(cp)
+    rec = Record(b, list(free))
+    if resume is None:
+        ca: list[float] = [float(b)]
+        ce: list[float] = [0.0]
+        gc: list[int] = [0] * len(cp.groups)
+        alive = set(cands)
+        t = 0
+    else:
+        old = resume.rec
+        t = resume.t
+        ca, ce = resume.ca, resume.ce
+        gc = list(old.snaps[t])
+        alive = set(resume.alive)
+        rec.order = old.order[:t]
+        rec.rounds = resume.rounds
+        rec.computes = resume.computes
+        rec.snaps = old.snaps[:t]
+    gcget = gc.__getitem__
+    gcset = gc.__setitem__
+    computes = rec.computes
 
-    def compute(p):
-        """(lo, rho, hi) with the exact rho in [lo, hi]; None if unaffordable; False if uncertain."""
-        c = C[p]
-        items = []
-        total = 0.0
-        terr = 0.0
-        for (cid, u), m in hist[p].items():
-            a = ca[cid]
-            items.append((a / u, a, ce[cid], u, m))
-            total += m * a
-            terr += m * ce[cid]
-        k = len(items)
-        terr += 2 * (k + 1) * EPS * total
-        if total + terr < c:
-            return None
-        if total - terr < c:
-            return False
-        items.sort()
-        denom = 0
-        for it in items:
-            denom += it[4] * it[3]
-        sa = 0.0
-        saerr = 0.0
-        i = 0
-        for i, (_r, a, e, u, m) in enumerate(items):  # noqa: B007
-            if (c - sa) * u <= a * denom:
-                break
-            sa += m * a
-            saerr += m * e
-            denom -= m * u
-        else:  # cannot happen for an affordable project, but stay safe
-            return False
-        rho = (c - sa) / denom
-        err = (saerr + 2 * (i + 2) * EPS * (sa + c)) / denom + 2 * EPS * rho
-        lo = rho - err
-        hi = rho + err
-        # Certify the split for every value in [lo, hi].
-        lo_m = lo * (1 - 4 * EPS)
-        hi_m = hi * (1 + 4 * EPS)
-        for j in range(k):
-            _r, a, e, u, m = items[j]
-            if j < i:
-                if (a + e) * (1 + 4 * EPS) > lo_m * u:
-                    return False
-            elif (a - e) * (1 - 4 * EPS) < hi_m * u:
-                return False
-        return lo, rho, hi, err
+    def hist_of(p):
+        h = []
+        for u, rep, heavy in count[p]:
+            cnt = Counter(map(gcget, rep)) if rep else Counter()
+            for g, m in heavy:
+                cnt[gc[g]] += m
+            for cid, m in cnt.items():
+                h.append((cid, u, m))
+        return h
 
     lin: dict[int, tuple] = {}
+    hists: dict[int, list] = {}
     version = dict.fromkeys(cands, 0)
+
+    def evaluate(p):
+        h = hist_of(p)
+        if keep >= 2:
+            computes.append((t, p, h))
+        r = _rho(h, ca, ce, C[p])
+        if r:
+            hists[p] = h
+            lin[p] = r
+        return r
+
     heap: list = []
-    for p in cands:
-        r = compute(p)
-        if r is False:
-            return None
-        if r is None:
-            alive.discard(p)
-            continue
-        lin[p] = r
-        heap.append((r[0], tiekey[p], p, 0))
+    if resume is None:
+        for p in cands:
+            r = evaluate(p)
+            if r is False:
+                return None
+            if r is None:
+                alive.discard(p)
+                continue
+            heap.append((r[0], tiekey[p], p, 0))
+    else:  # stale lower bounds at this budget, from the check
+        heap = [(resume.lower[p], tiekey[p], p, -1) for p in alive]
     heapq.heapify(heap)
-    order: list[int] = []
 
     def settle():
         """Drop dead and refresh stale heap tops until the top is fresh (False if uncertain)."""
@@ -178,18 +334,18 @@ def run_mes_float(cp: Compiled, b: int, cands: list[int], free: list[int]) -> Fl
                 continue
             if ver != version[p]:
                 heapq.heappop(heap)
-                r = compute(p)
+                r = evaluate(p)
                 if r is False:
                     return False
                 if r is None:
                     alive.discard(p)
                     continue
-                lin[p] = r
                 heapq.heappush(heap, (r[0], tk, p, version[p]))
                 continue
             return True
         return True
 
+    order = rec.order
     while True:
         if settle() is False:
             return None
@@ -197,71 +353,320 @@ def run_mes_float(cp: Compiled, b: int, cands: list[int], free: list[int]) -> Fl
             break
         w = heapq.heappop(heap)[2]
         alive.discard(w)
-        wlo, wr, whi, werr = lin[w]
+        r = lin[w]
         # Certify: every other project's (lower bound on) rho is above w's interval.
-        while True:
-            if settle() is False:
-                return None
-            if not heap or heap[0][0] > whi:
-                break
+        if settle() is False:
+            return None
+        if heap and heap[0][0] <= r[2]:
             return None  # a fresh competitor overlaps: a tie or too close to call
-        whi_m = whi * (1 + 4 * EPS)
-        wlo_m = wlo * (1 - 4 * EPS)
-        # Transitions (old class, u) -> new class of w's supporters, numbered (index t).
-        trans = []
-        tindex: dict = {}
-        for cid, u in hist[w]:
-            a = ca[cid]
-            e = ce[cid]
-            if (a + e) * (1 + 4 * EPS) < wlo_m * u:
-                ncid = -1  # pays all it has
-            elif (a - e) * (1 - 4 * EPS) >= whi_m * u:
-                share = wr * u
-                na = a - share
-                ne = e + werr * u + 2 * EPS * (share + abs(na))
-                ncid = len(ca)
-                ca.append(na)
-                ce.append(ne)
+        if keep >= 2:
+            rec.snaps.append(list(gc))
+        h = hists.pop(w)
+        first = len(ca)
+        flags = _pay(h, r, ca, ce)
+        if keep:
+            rec.rounds.append((w, h, first, flags))
+        # Every class of w's supporters gets its new class (first, first + 1, ... in hist order).
+        new = {}
+        for i, (cid, u, _m) in enumerate(h):
+            new[(cid, u)] = first + i
+        for u, gs in move[w]:
+            if len(h) == 1:
+                n1 = first
+                deque(map(gcset, gs, [n1] * len(gs)), maxlen=0)
             else:
-                return None
-            tindex[(cid, u)] = len(trans)
-            trans.append((cid, ncid))
-        del hist[w]
-        # Count, per transition and (project, utility) pair, the voters that move. Single-voter groups
-        # (most groups in large files) are counted by Counter in C; the others one by one.
-        single: list[list] = [[] for _ in trans]
-        multi: list[list] = [[] for _ in trans]
-        for g, u in sup[w]:
-            cid = gc[g]
-            if cid < 0:
-                continue
-            t = tindex[(cid, u)]
-            gc[g] = trans[t][1]
-            m = groups[g][0]
-            if m == 1:
-                single[t].append(gkeys[g])
-            else:
-                multi[t].append((m, gkeys[g]))
-        for t, (cid, ncid) in enumerate(trans):
-            moves = Counter(chain.from_iterable(single[t]))
-            get = moves.get
-            for m, keys in multi[t]:
-                for key in keys:
-                    moves[key] = get(key, 0) + m
-            for key, cnt in moves.items():
-                q, uq = pairs[key]
-                if q not in alive:
-                    continue
-                h = hist[q]
-                ok = (cid, uq)
-                left = h[ok] - cnt
-                if left:
-                    h[ok] = left
-                else:
-                    del h[ok]
-                if ncid >= 0:
-                    k2 = (ncid, uq)
-                    h[k2] = h.get(k2, 0) + cnt
+                tm = {cid: n for (cid, uu), n in new.items() if uu == u}
+                deque(map(gcset, gs, map(tm.__getitem__, map(gcget, gs))), maxlen=0)
+        for q in nbrs[w]:
+            if q in version:
                 version[q] += 1
         order.append(w)
-    return FloatRun(list(free), order)
+        t += 1
+    if keep >= 2:
+        rec.snaps.append(list(gc))
+    if keep:
+        rec.gc = gc
+    return rec
+
+
+def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tuple:
+    """Is ``rec.order`` the order of MES at every per-voter budget in ``[b1, b2]`` (``b1 <= b2``)?
+
+    Returns ``(True, None)`` when certified; otherwise ``(False, resume)`` where ``resume`` is a
+    :class:`Resume` for :func:`run_mes_float` at ``b2`` when ``b1 == b2`` and the failure was the choice
+    of a winner (else ``None``). Uses only the recorded histograms (needs ``keep=2``), and of those
+    only the ones needed: a competitor's older (already evaluated) histogram gives a lower bound too,
+    so its newest one is evaluated only when that bound does not clear the winner (lazy, as in the run).
+    """
+    nv = max(cp.n_voters, 1)
+    C = [float(c * nv) for c in cp.cost]
+    same = b1 == b2
+    ca1 = [float(b1)]
+    ce1 = [0.0]
+    ca2, ce2 = (ca1, ce1) if same else ([float(b2)], [0.0])
+    latest: dict[int, list] = {}
+    pending: dict[int, list] = {}
+    lower: dict[int, float] = {}
+    heap: list = []
+    alive = set(cands)
+    computes = rec.computes
+    nc = len(computes)
+    ci = 0
+    order = rec.order
+    rounds: list[tuple] = []  # the rounds with their splits at b1
+
+    def refresh(p):
+        """Evaluate p's newest histogram at b2: False if uncertain."""
+        r = _rho(pending.pop(p), ca2, ce2, C[p])
+        if r is False:
+            return False
+        if r is None:
+            alive.discard(p)
+        else:
+            lower[p] = r[0]
+            heapq.heappush(heap, (r[0], p))
+        return True
+
+    for t in range(len(order) + 1):
+        while ci < nc and computes[ci][0] == t:
+            _t, p, h = computes[ci]
+            ci += 1
+            latest[p] = h
+            if p in alive:
+                pending[p] = h
+                if t == 0 and refresh(p) is False:
+                    return False, None
+        if t == len(order):
+            for p in list(alive):
+                if p not in pending or refresh(p) is False or p in alive:
+                    return False, None
+            return True, None
+        w = order[t]
+        h = latest[w]
+        r1 = _rho(h, ca1, ce1, C[w]) if w in alive else None
+        if not r1:
+            return False, None
+        whi = r1[2]
+        alive.discard(w)
+        pending.pop(w, None)
+        while heap:
+            lo, p = heap[0]
+            if p not in alive or lower[p] != lo:
+                heapq.heappop(heap)
+                continue
+            if lo > whi:
+                break
+            if p in pending:
+                heapq.heappop(heap)
+                if refresh(p) is False:
+                    return False, None
+                continue
+            if same:
+                alive.add(w)  # the resumed run decides round t itself
+                return False, Resume(rec, t, computes[:ci], ca1, ce1, alive, lower, rounds)
+            return False, None
+        first = len(ca1)
+        rounds.append((w, h, first, _pay(h, r1, ca1, ce1)))
+        if not same:
+            r2 = _rho(h, ca2, ce2, C[w])
+            if not r2:
+                return False, None
+            _pay(h, r2, ca2, ce2)
+    return True, None  # not reached
+
+
+def _rho_line(hist, va, sl, c):
+    """Like :func:`_rho` for money ``va`` taken as exact, plus the derivative of rho when the money of
+    every class moves with slope ``sl`` (valid: the split is certified constant around this point).
+    Returns ``(lo, hi, g, gerr)``, ``None`` (certainly unaffordable) or ``False`` (uncertain)."""
+    items = []
+    total = 0.0
+    for cid, u, m in hist:
+        a = va[cid]
+        s = sl[cid]
+        if a == 0.0 and s == 0.0:
+            continue
+        items.append((a / u, a, s, u, m))
+        total += m * a
+    k = len(items)
+    terr = 2 * (k + 1) * EPS * total
+    if total + terr < c:
+        return None
+    if total - terr < c:
+        return False
+    items.sort()
+    denom = 0
+    for it in items:
+        denom += it[4] * it[3]
+    sa = 0.0
+    ss = 0.0
+    sabs = 0.0
+    i = 0
+    for i, (_r, a, s, u, m) in enumerate(items):  # noqa: B007
+        if (c - sa) * u <= a * denom:
+            break
+        sa += m * a
+        ss += m * s
+        sabs += abs(m * s)
+        denom -= m * u
+    else:
+        return False
+    rho = (c - sa) / denom
+    err = (2 * (i + 2) * EPS * (sa + c)) / denom + 2 * EPS * rho
+    lo = rho - err
+    hi = rho + err
+    lo_m = lo * (1 - 4 * EPS)
+    hi_m = hi * (1 + 4 * EPS)
+    for j in range(k):
+        _r, a, _s, u, _m = items[j]
+        if j < i:
+            if a * (1 + 4 * EPS) > lo_m * u:
+                return False
+        elif a * (1 - 4 * EPS) < hi_m * u:
+            return False
+    g = -ss / denom
+    # slopes carry a relative error of a few EPS (a difference of two bounds divided by the width)
+    gerr = (2 * (i + 8) * EPS * sabs) / denom + 2 * EPS * abs(g)
+    return lo, hi, g, gerr
+
+
+def verify_range(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> bool:
+    """Is ``rec.order`` the order of MES at every per-voter budget in ``[b1, b2]`` (``b1 < b2``)?
+
+    Every class's money is enclosed between two affine functions of the budget ``b`` (given by their
+    values at ``b1`` and ``b2``). With money affine in ``b`` the affordability factor is a *convex*
+    function of ``b`` (``sum min(money_i(b), rho u_i) >= cost`` is a convex set in ``(rho, b)``), so
+    a project's rho lies below the chord of the rho computed from the lower money bounds and above the
+    tangent (at ``b2``) of the rho computed from the upper money bounds. The winner's chord must lie
+    below every competitor's tangent at both ends; a supporter's new money ``max(0, a - rho u)`` is
+    bounded below by ``lower - chord * u`` (affine) and above by the chord of ``max(0, upper -
+    tangent * u)`` (convex). Everything else as in :func:`verify`.
+    """
+    nv = max(cp.n_voters, 1)
+    C = [float(c * nv) for c in cp.cost]
+    W = float(b2 - b1)
+    L1 = [float(b1)]
+    L2 = [float(b2)]
+    U1 = [float(b1)]
+    U2 = [float(b2)]
+    SL = [1.0]  # slopes of the upper bounds
+    latest: dict[int, list] = {}
+    pending: dict[int, list] = {}
+    lower: dict[int, tuple] = {}
+    heap: list = []
+    alive = set(cands)
+    computes = rec.computes
+    nc = len(computes)
+    ci = 0
+    order = rec.order
+    E4 = 4 * EPS
+    deferred: list = []
+
+    def tangent(h, c):
+        """Lower line (value at b1, value at b2) of rho from the upper money bounds, or None/False."""
+        r = _rho_line(h, U2, SL, c)
+        if not r:
+            if r is None and _rho_line(h, U1, SL, c) is None:
+                return None  # unaffordable at both ends, hence everywhere in between
+            return False
+        lo, _hi, g, gerr = r
+        at1 = lo - g * W - gerr * W
+        at1 -= E4 * (abs(lo) + abs(g * W) + gerr * W)
+        return at1, lo
+
+    def refresh(p):
+        r = tangent(pending.pop(p), C[p])
+        if r is False:
+            return False
+        if r is None:
+            alive.discard(p)
+        else:
+            lower[p] = r
+            heapq.heappush(heap, (min(r), p, r))
+        return True
+
+    for t in range(len(order) + 1):
+        while ci < nc and computes[ci][0] == t:
+            _t, p, h = computes[ci]
+            ci += 1
+            latest[p] = h
+            if p in alive:
+                pending[p] = h
+                if t == 0 and refresh(p) is False:
+                    return False
+        if t == len(order):  # every remaining project must be unaffordable everywhere
+            done = True
+            for p in list(alive):
+                if p not in pending or refresh(p) is False or p in alive:
+                    done = False
+                    break
+            return done
+        w = order[t]
+        if w not in alive:
+            return False
+        h = latest[w]
+        c = C[w]
+        r1 = _rho_line(h, L1, SL, c)
+        r2 = _rho_line(h, L2, SL, c)
+        tw = tangent(h, c)
+        if not r1 or not r2 or not tw:
+            return False
+        hi1 = r1[1]
+        hi2 = r2[1]
+        alive.discard(w)
+        pending.pop(w, None)
+        top = max(hi1, hi2)
+        while heap:
+            key, p, line = heap[0]
+            if p not in alive or lower[p] is not line:
+                heapq.heappop(heap)
+                continue
+            if key > top:
+                break
+            if p in pending:
+                heapq.heappop(heap)
+                if refresh(p) is False:
+                    return False
+                continue
+            # precise check at both ends (both lines affine); then set aside for this round
+            if line[0] > hi1 and line[1] > hi2:
+                heapq.heappop(heap)
+                deferred.append((key, p, line))
+                continue
+            return False
+        for item in deferred:
+            heapq.heappush(heap, item)
+        deferred.clear()
+        tw1, tw2 = tw
+        for cid, u, _m in h:
+            a1 = U1[cid]
+            a2 = U2[cid]
+            if a1 * (1 + E4) < tw1 * u * (1 - E4) and a2 * (1 + E4) < tw2 * u * (1 - E4):
+                L1.append(0.0)
+                L2.append(0.0)
+                U1.append(0.0)
+                U2.append(0.0)
+                SL.append(0.0)
+                continue
+            s1 = hi1 * u
+            s2 = hi2 * u
+            l1 = L1[cid] - s1
+            l1 -= E4 * (abs(L1[cid]) + s1)
+            l2 = L2[cid] - s2
+            l2 -= E4 * (abs(L2[cid]) + s2)
+            if (l1 < 0.0 or l2 < 0.0) and l1 + l2 <= 0.0:
+                l1 = l2 = 0.0
+            v1 = tw1 * u
+            v2 = tw2 * u
+            u1 = a1 - v1
+            u1 += E4 * (abs(a1) + abs(v1))
+            u2 = a2 - v2
+            u2 += E4 * (abs(a2) + abs(v2))
+            u1 = max(u1, 0.0)
+            u2 = max(u2, 0.0)
+            L1.append(l1)
+            L2.append(l2)
+            U1.append(u1)
+            U2.append(u2)
+            SL.append((u2 - u1) / W)
+    return True  # not reached

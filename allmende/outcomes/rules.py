@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from ._mes import mes_candidates, run_mes
-from ._mes_float import float_ok, run_mes_float
+from ._mes import mes_candidates, replay_exact, run_mes
+from ._mes_float import float_ok, run_mes_float, verify, verify_range
 from .pabulib import Instance
 from .profile import Compiled, id_sort_key
 
@@ -242,33 +242,117 @@ def _float_order(cp: Compiled, b: int, cands: list[int], free: list[int]) -> lis
     """The order of purchases from a certified float run, or None (then the exact engine decides)."""
     if not float_ok(cp, b):
         return None
-    run = run_mes_float(cp, b, cands, free)
+    run = run_mes_float(cp, b, cands, free, keep=0)
     return None if run is None else run.order
 
 
 def _record_run(cp: Compiled, b: int):
-    """An exact recorded run (for the explanations), replaying a certified float order if there is one."""
+    """An exact recorded run (for the explanations): the exact replay of a certified float run, or the
+    exact engine where the float run is uncertain."""
     cands, free = mes_candidates(cp)
-    return run_mes(cp, b, record=True, forced=_float_order(cp, b, cands, free))
+    if float_ok(cp, b):
+        rec = run_mes_float(cp, b, cands, free, keep=1)
+        if rec is not None:
+            return replay_exact(cp, b, rec)
+    return run_mes(cp, b, record=True)
 
 
-# Scheduling of the add-one completion. An exact run with derivatives (``track``) tells how far the
-# outcome is certainly unchanged; a certified float run is 10-30x cheaper but gives only one step.
-# A tracked run is used first and as long as its jumps are long. After a short jump, unit steps are
-# taken with float runs until the order of purchases has stayed the same for ``need`` consecutive
-# steps (a sign that a long jump may be possible again); ``need`` doubles after every tracked run
-# that does not pay off. Every outcome used is exact (exact run or certified float run) and every
-# jump is exact, so the schedule only affects the speed, never the result.
+# Scheduling of the add-one completion with the exact engine only (``fast=False``). An exact run with
+# derivatives (``track``) tells how far the outcome is certainly unchanged; a certified float run is
+# cheaper but gives only one step. A tracked run is used first and as long as its jumps are long.
+# After a short jump, unit steps are taken with float runs until the order of purchases has stayed the
+# same for ``need`` consecutive steps; ``need`` doubles after every tracked run that does not pay off.
 _JUMP_WORTH = 4
+
+
+def _stops(cp: Compiled, cands: list[int], chosen: list[int]) -> tuple[bool, bool]:
+    """(over budget, exhaustive) for an outcome of the completion."""
+    cost = sum(cp.cost[p] for p in chosen)
+    if cost > cp.budget:
+        return True, False
+    taken = set(chosen)
+    return False, all(cost + cp.cost[p] > cp.budget for p in cands if p not in taken)
+
+
+def _add1_fast(cp: Compiled):
+    """The add-one completion with certified float runs and checks of recorded runs.
+
+    A recorded float run at one budget is *checked* at the next unit step (:func:`._mes_float.verify`,
+    class arithmetic only); where the order changes, the run resumes from the first round that may
+    differ. After a step with an unchanged order, whole ranges of ``D`` unit steps are checked at once
+    (``D`` doubles after every success and halves after every failure); a certified range has the
+    same outcome at every step, so the stop rule cannot fire inside it. Where the float arithmetic
+    cannot decide, the exact engine takes the step (with its exact jump).
+    Returns (outcome with ``initial``/``order``, per-voter budget, evaluations, increments)."""
+    n = cp.n_voters
+    cands, free = mes_candidates(cp)
+    step = cp.scale * n
+    b0 = cp.budget
+    k = 0
+    prev = None
+    prev_b = b0
+    evaluations = 0
+    rec = None
+    D = 1
+    while True:
+        b = b0 + k * step
+        inc = 1
+        run = None
+        if rec is not None:
+            ok, resume = verify(cp, rec, b, b, cands)
+            evaluations += 1
+            if ok:
+                D = max(D, 2)
+            else:
+                D = 1
+                rec = run_mes_float(cp, b, cands, free, keep=2, resume=resume) if resume else None
+                if rec is None and float_ok(cp, b):
+                    rec = run_mes_float(cp, b, cands, free, keep=2)
+                    evaluations += 1
+        elif float_ok(cp, b):
+            rec = run_mes_float(cp, b, cands, free, keep=2)
+            evaluations += 1
+        if rec is not None:
+            run = rec
+        else:
+            run = run_mes(cp, b, track=True)
+            evaluations += 1
+            x = run.x_star
+            inc = 1 if x is None else max(1, int(-(-x // step)))  # ceil
+        chosen = run.initial + run.order
+        over, exhaustive = _stops(cp, cands, chosen)
+        if over:
+            return prev, prev_b, evaluations, k
+        if exhaustive:
+            return run, b, evaluations, k
+        if rec is None and run.x_star is None:
+            raise RuntimeError("mes-add1: no change point found")
+        prev, prev_b = run, b0 + (k + inc - 1) * step
+        k += inc
+        if rec is None:
+            continue
+        # Jump: ranges of D unit steps with the same order (hence the same outcome, not stopping).
+        while D >= 2:
+            ok = verify_range(cp, rec, b0 + k * step, b0 + (k + D - 1) * step, cands)
+            evaluations += 1
+            if ok:
+                k += D
+                prev_b = b0 + (k - 1) * step
+                D *= 2
+            else:
+                D //= 2
 
 
 def _add1(cp: Compiled, jump: bool = True, fast: bool = True):
     """The add-one completion. Returns (run, per-voter budget used, evaluations, increment k).
 
-    ``run`` has ``initial`` and ``order`` (it is not a recorded run)."""
+    ``run`` has ``initial`` and ``order`` (it is not a recorded run); the per-voter budget is the
+    last unit step with that outcome."""
     n = cp.n_voters
     if n == 0:
         return None, 0, 0, 0
+    if jump and fast:
+        return _add1_fast(cp)
     cands, free = mes_candidates(cp)
     step = cp.scale * n  # one currency unit per voter, in units of 1 / (scale * n)
     b0 = cp.budget
@@ -304,15 +388,14 @@ def _add1(cp: Compiled, jump: bool = True, fast: bool = True):
                     streak = 0
         evaluations += 1
         chosen = run.initial + run.order
-        cost = sum(cp.cost[p] for p in chosen)
-        if cost > cp.budget:
+        over, exhaustive = _stops(cp, cands, chosen)
+        if over:
             return prev, prev_b, evaluations, k
-        taken = set(chosen)
-        if all(cost + cp.cost[p] > cp.budget for p in cands if p not in taken):
+        if exhaustive:
             return run, b, evaluations, k
         if jump and getattr(run, "x_star", 0) is None:
             raise RuntimeError("mes-add1: no change point found")
-        prev, prev_b = run, b
+        prev, prev_b = run, b0 + (k + inc - 1) * step
         k += inc
 
 
