@@ -1,9 +1,10 @@
 """One proposal from the forum to the retrospective, each step by the role that does it in a city:
-a resident supports it, administration staff answer and publish, the process manager records the
-faction's motion, the council's decision with its budget line, a milestone and the retrospective on
-the staff pages under /verwaltung/<round>/ (not in the admin). The retrospective page shows the founding
-document's anatomy; axe finds nothing on the timeline, the retrospective list and detail, and every
-staff page and form, with and without errors."""
+a resident supports it, administration staff answer and publish, the process manager adds the faction
+and enters the council papers, then records the faction's motion, the council's decision with its
+budget line, a milestone (and removes one entered by mistake) and the retrospective on the staff pages
+under /verwaltung/<round>/ (not in the admin). The retrospective page shows the founding document's
+anatomy; axe finds nothing on the timeline, the retrospective list and detail, and every staff page
+and form, with and without errors."""
 
 import io
 
@@ -50,12 +51,6 @@ def test_from_the_forum_to_the_retrospective(live_server, browser, make_user, ax
         image_credit="Foto: A.J. Schmidt",
     )
     proposal.image.save("schild.png", _picture())
-    for reference in ("G-17/184", "G-17/184.1"):
-        paper = CouncilPaper.objects.create(
-            reference=reference, web_url=f"https://ris.example.org/{reference}"
-        )
-        ProposalPaper.objects.create(proposal=proposal, paper=paper)
-    faction = Faction.objects.create(name="Grüne Liste", short_name="GL")
     anna = make_user("anna")
     staff = make_user("verwaltung", role=roles.ADMINISTRATION)  # no admin access needed
     manager = make_user("prozess", role=roles.PROCESS_MANAGER)
@@ -114,6 +109,44 @@ def test_from_the_forum_to_the_retrospective(live_server, browser, make_user, ax
     expect(page.locator("table")).to_contain_text("vertagt")
     assert AnswerState.objects.get(round=round_, code="postponed").requires_reason
     axe_check(page, "assessments")
+
+    # ... adds the council's faction (the motion form sends there while there is none) ...
+    page.goto(f"{base}/antraege/neu/")
+    page.get_by_role("link", name="Erfassen Sie zuerst die Fraktionen des Gemeinderats.").click()
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Namen der Fraktion")
+    axe_check(page, "faction form with errors")
+    page.locator("#id_name").fill("Grüne Liste")
+    page.locator("#id_short_name").fill("GL")
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator("table")).to_contain_text("Grüne Liste")
+    axe_check(page, "factions")
+    faction = Faction.objects.get(name="Grüne Liste")
+
+    # ... enters the two council papers the import has not brought (first one without its reference) ...
+    page.goto(f"{base}/drucksachen/")
+    page.get_by_role("link", name="Drucksache erfassen").click()
+    page.locator("#id_title").fill("Beteiligungshaushalt: Vorschläge aus dem Forum")
+    page.locator("#id_web_url").fill("kein link")
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Nummer der Drucksache")
+    expect(page.locator("[data-error-summary]")).to_contain_text("Webadresse")
+    axe_check(page, "council paper form with errors")
+    for reference in ("G-17/184", "G-17/184.1"):
+        if reference != "G-17/184":
+            page.get_by_role("link", name="Drucksache erfassen").click()
+        page.locator("#id_reference").fill(reference)
+        page.locator("#id_date").fill("2017-10-24")
+        page.locator("#id_paper_type").fill("Beschlussvorlage")
+        page.locator("#id_web_url").fill(f"https://ris.example.org/{reference}")
+        page.locator("form.form button[type=submit]").click()
+        expect(page.locator(".messages")).to_contain_text(reference)
+    page.locator("#paper-search").fill("184.1")
+    page.locator("form.filters button").click()
+    expect(page.locator("table tbody tr")).to_have_count(1)
+    axe_check(page, "council papers")
+    for paper in CouncilPaper.objects.order_by("reference"):
+        ProposalPaper.objects.create(proposal=proposal, paper=paper)
 
     # ... chooses the selection rule ...
     page.goto(f"{base}/auswahl/")
@@ -181,6 +214,19 @@ def test_from_the_forum_to_the_retrospective(live_server, browser, make_user, ax
     expect(page.locator("table")).to_contain_text("Das Integrationsmanagement startet.")
     assert Milestone.objects.get(proposal=proposal).progress == 60
     axe_check(page, "proposal implementation")
+    # A milestone entered by mistake is removed after a confirmation.
+    page.locator("#id_date").fill("2018-05-02")
+    page.locator("#id_text").fill("Versehentlich erfasst.")
+    page.locator("#id_progress").fill("0")
+    page.locator("form.form button[type=submit]").click()
+    page.get_by_role("link", name="Meilenstein vom 2. Mai 2018 entfernen").click()
+    expect(page.locator("main")).to_contain_text("Versehentlich erfasst.")
+    axe_check(page, "milestone removal")
+    page.get_by_role("button", name="Meilenstein entfernen").click()
+    expect(page.locator(".messages")).to_contain_text("entfernt")
+    assert list(Milestone.objects.filter(proposal=proposal).values_list("text", flat=True)) == [
+        "Das Integrationsmanagement startet."
+    ]
     page.get_by_role("link", name="Rückblick schreiben").click()
     page.locator("form.form button[type=submit]").click()
     expect(page.locator("[data-error-summary]")).to_be_visible()

@@ -133,16 +133,30 @@ STAFF_PAGES = {
     "motion_add": {roles.PROCESS_MANAGER},
     "implementation": {roles.PROCESS_MANAGER},
     "selection_staff": {roles.PROCESS_MANAGER},
+    "factions": {roles.PROCESS_MANAGER},
+    "papers": {roles.PROCESS_MANAGER},
+    "paper_add": {roles.PROCESS_MANAGER},
 }
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 def test_staff_pages_by_role(client, make_user, role):
-    from allmende.accountability.models import AnswerState, Motion, Retrospective, Selection
+    import datetime
+
+    from allmende.accountability.models import (
+        AnswerState,
+        CouncilPaper,
+        Faction,
+        Milestone,
+        Motion,
+        Retrospective,
+        Selection,
+    )
 
     round_ = make_round("staff-matrix")
     proposal = make_proposal(round_, author=make_user("andere"))
+    mistake = Milestone.objects.create(proposal=proposal, date=datetime.date(2030, 1, 1), text="Versehen")
     actor = person(make_user, role)
     if actor:
         client.force_login(actor)
@@ -165,8 +179,14 @@ def test_staff_pages_by_role(client, make_user, role):
         reverse("accountability:motion_add", args=[round_.slug]),
         {"faction": "", "number": "1", "title": "t", "date": "2030-01-01"},
     )
+    client.post(reverse("accountability:factions", args=[round_.slug]), {"name": "Neue Fraktion"})
+    client.post(reverse("accountability:paper_add", args=[round_.slug]), {"reference": "N-1/001"})
+    client.post(reverse("accountability:milestone_delete", args=[round_.slug, proposal.number, mistake.pk]))
     manager = role == roles.PROCESS_MANAGER
-    assert proposal.milestones.exists() == manager
+    assert Faction.objects.filter(name="Neue Fraktion").exists() == manager
+    assert CouncilPaper.objects.filter(reference="N-1/001").exists() == manager
+    assert Milestone.objects.filter(pk=mistake.pk).exists() != manager
+    assert proposal.milestones.exclude(pk=mistake.pk).exists() == manager
     assert Retrospective.objects.filter(proposal=proposal).exists() == manager
     assert AnswerState.objects.filter(round=round_, code="neu").exists() == manager
     assert Selection.objects.filter(round=round_).exists() == manager

@@ -4,6 +4,7 @@ element, attribute or URL the payload brought."""
 
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -136,7 +137,7 @@ def test_payloads_are_inert_on_the_staff_pages(client, make_user):
     import datetime
 
     from allmende.accountability import services as accountability
-    from allmende.accountability.models import Faction
+    from allmende.accountability.models import CouncilPaper, Faction
 
     round_ = make_round("xss-staff")
     manager = make_user("prozess", role=roles.PROCESS_MANAGER)
@@ -144,7 +145,16 @@ def test_payloads_are_inert_on_the_staff_pages(client, make_user):
     day = datetime.date(2030, 3, 14)
     pages = {
         reverse(f"accountability:{name}", args=[round_.slug])
-        for name in ("staff", "answer_states", "motions", "implementation", "selection_staff", "answers")
+        for name in (
+            "staff",
+            "answer_states",
+            "motions",
+            "implementation",
+            "selection_staff",
+            "answers",
+            "factions",
+            "papers",
+        )
     }
     for index, payload in enumerate(PAYLOADS[::4]):
         proposal = make_proposal(round_, title=payload[:120], summary=payload)
@@ -174,7 +184,30 @@ def test_payloads_are_inert_on_the_staff_pages(client, make_user):
                 amount_granted_cents=5,
                 grant_recipient=payload[:300],
             )
-        accountability.add_milestone(manager, proposal, date=day, text=payload[:500], progress=10)
+        milestone = accountability.add_milestone(manager, proposal, date=day, text=payload[:500], progress=10)
+        pages.add(
+            reverse("accountability:milestone_delete", args=[round_.slug, proposal.number, milestone.pk])
+        )
+        pages.add(reverse("accountability:faction_edit", args=[round_.slug, faction.pk]))
+        hand = accountability.save_paper(
+            manager,
+            reference=f"H-{index} {payload}"[:100],
+            title=payload[:1000],
+            paper_type=payload[:200],
+            web_url=f"https://ris.example.org/{index}",
+        )
+        imported = CouncilPaper.objects.create(
+            reference=f"O-{index} {payload}"[:100],
+            title=payload[:1000],
+            body_name=payload[:300],
+            main_file_name=payload[:300],
+            main_file_url=f"https://ris.example.org/file/{index}",
+            oparl_id=f"https://ris.example.org/oparl/paper/{index}",
+        )
+        for paper in (hand, imported):
+            pages.add(reverse("accountability:paper_edit", args=[round_.slug, paper.pk]))
+        search = urlencode({"suche": payload[:100]})
+        pages.add(reverse("accountability:papers", args=[round_.slug]) + f"?{search}")
         accountability.save_retrospective(
             manager, proposal, status_date=day, is_success=True, text=payload, costs_text=payload[:300]
         )
