@@ -48,3 +48,29 @@ def test_existing_answers_keep_their_state():
         assert (answers[2].state.code, answers[2].reason_required) == ("feasible", False)
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_money_rule_names_decisions_that_break_it_instead_of_guessing():
+    """Migration 0007 adds the check constraints for where granted money sits; a decision entered in
+    the admin before, granting money without a place, stops it with its number until it is corrected."""
+    old = _migrate(AFTER)
+    try:
+        Round = old.get_model("rounds", "Round")
+        Faction = old.get_model("accountability", "Faction")
+        Motion = old.get_model("accountability", "Motion")
+        Decision = old.get_model("accountability", "Decision")
+        round_ = Round.objects.create(title="Alt", slug="alt", reference_prefix="BH2017")
+        faction = Faction.objects.create(name="Grüne Liste")
+        motion = Motion.objects.create(
+            round=round_, faction=faction, number="1", title="t", date="2017-03-14"
+        )
+        decision = Decision.objects.create(
+            motion=motion, outcome="adopted", date="2017-03-29", amount_granted_cents=500
+        )
+        with pytest.raises(RuntimeError, match=f"decision {decision.pk} "):
+            _migrate([("accountability", "0007_decision_money_has_a_place")])
+        Decision.objects.filter(pk=decision.pk).update(grant_recipient="Verein Brücke e.V.")
+        _migrate([("accountability", "0007_decision_money_has_a_place")])
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
