@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from allmende.rounds.permissions import can_view_proposal
@@ -136,6 +137,32 @@ def own_ratings(user, proposals) -> dict[int, int]:
 
 # What a support, rating or comment changes on the proposal's row.
 COUNTER_FIELDS = ["support_count", "score_sum", "pro_count", "contra_count", "rank_value", "comment_count"]
+
+
+@dataclass
+class RoundOverview:
+    """What a round's page shows about its proposals: totals and the ways into the list."""
+
+    proposals: int
+    supports: int
+    comments: int
+    topics: list  # Topic objects with .proposal_count, in the round's order
+    districts: list  # District objects with .proposal_count
+
+
+def round_overview(round_) -> RoundOverview:
+    """Published proposals of the round in numbers, by topic and by district (three queries)."""
+    published = Q(proposals__round=round_, proposals__state=Proposal.State.PUBLISHED)
+    totals = Proposal.objects.filter(round=round_, state=Proposal.State.PUBLISHED).aggregate(
+        proposals=Count("id"),
+        supports=Coalesce(Sum("support_count"), 0),
+        comments=Coalesce(Sum("comment_count"), 0),
+    )
+    topics = round_.topics.annotate(proposal_count=Count("proposals", filter=published)).order_by("name")
+    districts = round_.districts.annotate(proposal_count=Count("proposals", filter=published)).order_by(
+        "name"
+    )
+    return RoundOverview(**totals, topics=list(topics), districts=list(districts))
 
 
 def proposal_by_number(round_slug, number):
