@@ -149,6 +149,7 @@ def test_merged_names_the_target(proposal, followers, notify_now, mailoutbox):
     assert notify_now(services.MERGED, proposal) == 3
     assert "Das Original" in mailoutbox[0].body
     assert target.get_absolute_url() in mailoutbox[0].body
+    assert "Sie folgen jetzt diesem Vorschlag" in mailoutbox[0].body
 
 
 @pytest.mark.django_db
