@@ -1,6 +1,6 @@
 """One proposal from the forum to the retrospective, each step by the role that does it in a city:
 a resident supports it, administration staff answer and publish, the process manager adds the faction
-and enters the council papers, then records the faction's motion, the council's decision with its
+enters the council papers and links them to the proposal on its page, then records the faction's motion, the council's decision with its
 budget line, a milestone (and removes one entered by mistake) and the retrospective on the staff pages
 under /verwaltung/<round>/ (not in the admin). The retrospective page shows the founding document's
 anatomy; axe finds nothing on the timeline, the retrospective list and detail, and every staff page
@@ -14,7 +14,6 @@ from playwright.sync_api import expect
 
 from allmende.accountability.models import (
     AnswerState,
-    CouncilPaper,
     Decision,
     Faction,
     Milestone,
@@ -145,8 +144,18 @@ def test_from_the_forum_to_the_retrospective(live_server, browser, make_user, ax
     page.locator("form.filters button").click()
     expect(page.locator("table tbody tr")).to_have_count(1)
     axe_check(page, "council papers")
-    for paper in CouncilPaper.objects.order_by("reference"):
-        ProposalPaper.objects.create(proposal=proposal, paper=paper)
+    # ... and links them to the proposal on its page by typing their references.
+    page.goto(url)
+    for reference in ("G-17/184", "G-17/184.1"):
+        page.locator("#paper-reference").fill(reference)
+        page.locator("#link-paper-heading + form button[type=submit]").click()
+        expect(page.locator(".messages")).to_contain_text(reference)
+    assert sorted(
+        ProposalPaper.objects.filter(proposal=proposal).values_list("paper__reference", flat=True)
+    ) == [
+        "G-17/184",
+        "G-17/184.1",
+    ]
 
     # ... chooses the selection rule ...
     page.goto(f"{base}/auswahl/")
