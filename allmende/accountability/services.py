@@ -926,6 +926,27 @@ def configure_selection(actor, round_, *, rule, top_n=0, per_district=0, thresho
     return selection
 
 
+def select_due_proposals(now=None) -> tuple[list[Selection], list]:
+    """The scheduled run (`manage.py select_proposals --due`): freeze the selection of every round
+    whose rating phase has ended and whose process manager has chosen a rule (a Selection row exists).
+    Returns the selections frozen now and the ended rounds still without a chosen rule, which the
+    operator is told about instead of guessing a rule for them."""
+    from allmende.rounds.models import Round
+
+    now = now or timezone.now()
+    ended = Round.objects.filter(phases__kind=Phase.Kind.RATING, phases__ends_at__lte=now).prefetch_related(
+        "phases"
+    )
+    frozen, unconfigured = [], []
+    for round_ in ended.order_by("pk"):
+        selection = Selection.objects.filter(round=round_).first()
+        if selection is None:
+            unconfigured.append(round_)
+        elif selection.frozen_at is None:
+            frozen.append(select_proposals(None, round_, now=now))
+    return frozen, unconfigured
+
+
 def select_proposals(actor, round_, now=None) -> Selection:
     """Compute the round's selection by its rule once the rating phase has ended, and freeze it."""
     _require_manager(actor)

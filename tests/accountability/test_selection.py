@@ -91,3 +91,23 @@ def test_selection_step_in_timeline(manager, ended_round):
     services.select_proposals(manager, ended_round, now=timezone.now() + datetime.timedelta(days=1))
     proposal = ended_round.proposals.get(number=1)
     assert "selected" in [s.kind for s in timeline(proposal)]
+
+
+def test_the_scheduled_run_freezes_due_selections_and_names_rounds_without_a_rule(ended_round, rating_round):
+    """`select_proposals --due` (hourly timer): rounds past rating with a chosen rule are frozen once;
+    an ended round whose rule nobody chose is reported, not frozen under a guessed rule."""
+    import io
+
+    Selection.objects.create(round=ended_round, rule="top_n", top_n=2)
+    Selection.objects.create(round=rating_round, rule="all")  # still rating: not due
+    unset = make_round("ohne-regel", phase=Phase.Kind.COUNCIL)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("select_proposals", "--due", stdout=out, stderr=err)
+    assert selected(ended_round) == [(1, 1, False), (2, 2, False)]
+    assert "bh-done: 2 proposals selected" in out.getvalue()
+    assert f"{unset.slug}: the rating phase has ended, but no selection rule" in err.getvalue()
+    assert Selection.objects.get(round=rating_round).frozen_at is None
+    assert not Selection.objects.filter(round=unset).exists()
+    out = io.StringIO()
+    call_command("select_proposals", "--due", stdout=out, stderr=io.StringIO())
+    assert "bh-done" not in out.getvalue()  # frozen once
