@@ -112,6 +112,7 @@ def _prepared(cp: Compiled) -> tuple:
         first = itemgetter(0)
         count: list[list] = []
         move: list[list] = []
+        init: list[list] = []  # the histograms before the first purchase (every group in class 0)
         for p in range(nproj):
             sup = cp.supporters[p]
             if cp.approval:  # one utility per project (its cost)
@@ -135,6 +136,7 @@ def _prepared(cp: Compiled) -> tuple:
                     else:
                         heavy.append((g, m))
                 cl.append((u, rep, heavy))
+            init.append([(0, u, len(rep) + sum(m for _g, m in heavy)) for u, rep, heavy in cl])
             count.append(cl)
             move.append(list(byu.items()))
         # Projects sharing supporters: one bit (byte) per group, one AND per pair of projects.
@@ -155,7 +157,7 @@ def _prepared(cp: Compiled) -> tuple:
                     nbr[p].append(q)
                     nbr[q].append(p)
         nbrs = [tuple(x) for x in nbr]
-        cache = cp._float_cache = (big, count, move, nbrs)
+        cache = cp._float_cache = (big, count, move, nbrs, init)
     return cache
 
 
@@ -265,7 +267,7 @@ def run_mes_float(
     nv = max(cp.n_voters, 1)
     tiekey = cp.tiekey
     C = [float(c * nv) for c in cp.cost]
-    _big, count, move, nbrs = _prepared(cp)
+    _big, count, move, nbrs, init = _prepared(cp)
     rec = Record(b, list(free))
     if resume is None:
         ca: list[float] = [float(b)]
@@ -293,8 +295,7 @@ def run_mes_float(
             cnt = Counter(map(gcget, rep)) if rep else Counter()
             for g, m in heavy:
                 cnt[gc[g]] += m
-            for cid, m in cnt.items():
-                h.append((cid, u, m))
+            h.extend(zip(cnt.keys(), repeat(u), cnt.values()))
         return h
 
     lin: dict[int, tuple] = {}
@@ -302,7 +303,7 @@ def run_mes_float(
     version = dict.fromkeys(cands, 0)
 
     def evaluate(p):
-        h = hist_of(p)
+        h = hist_of(p) if t else init[p]
         if keep >= 2:
             computes.append((t, p, h))
         r = _rho(h, ca, ce, C[p])
@@ -463,6 +464,9 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
                 continue
             if same:
                 alive.add(w)  # the resumed run decides round t itself
+                for q in list(pending):  # newer lower bounds make the resumed run evaluate less
+                    if q in alive and refresh(q) is False:
+                        break
                 return False, Resume(rec, t, computes[:ci], ca1, ce1, alive, lower, rounds)
             return False, None
         first = len(ca1)
@@ -530,143 +534,272 @@ def _rho_line(hist, va, sl, c):
     return lo, hi, g, gerr
 
 
-def verify_range(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> bool:
+class RangeCheck:
     """Is ``rec.order`` the order of MES at every per-voter budget in ``[b1, b2]`` (``b1 < b2``)?
 
-    Every class's money is enclosed between two affine functions of the budget ``b`` (given by their
+    Every class's money is enclosed between two affine functions of the budget ``b`` (kept as their
     values at ``b1`` and ``b2``). With money affine in ``b`` the affordability factor is a *convex*
     function of ``b`` (``sum min(money_i(b), rho u_i) >= cost`` is a convex set in ``(rho, b)``), so
     a project's rho lies below the chord of the rho computed from the lower money bounds and above the
     tangent (at ``b2``) of the rho computed from the upper money bounds. The winner's chord must lie
     below every competitor's tangent at both ends; a supporter's new money ``max(0, a - rho u)`` is
     bounded below by ``lower - chord * u`` (affine) and above by the chord of ``max(0, upper -
-    tangent * u)`` (convex). Everything else as in :func:`verify`.
-    """
-    nv = max(cp.n_voters, 1)
-    C = [float(c * nv) for c in cp.cost]
-    W = float(b2 - b1)
-    L1 = [float(b1)]
-    L2 = [float(b2)]
-    U1 = [float(b1)]
-    U2 = [float(b2)]
-    SL = [1.0]  # slopes of the upper bounds
-    latest: dict[int, list] = {}
-    pending: dict[int, list] = {}
-    lower: dict[int, tuple] = {}
-    heap: list = []
-    alive = set(cands)
-    computes = rec.computes
-    nc = len(computes)
-    ci = 0
-    order = rec.order
-    E4 = 4 * EPS
-    deferred: list = []
+    tangent * u)`` (convex). Competitors are evaluated lazily as in :func:`verify`.
 
-    def tangent(h, c):
+    :meth:`run` goes on from the current round. When a winner's chord meets a competitor's tangent,
+    the check stops *at the start of that round* and ``crossing`` estimates where in ``[b1, b2]`` the
+    two lines cross (a fraction); :meth:`restricted` then gives the same state for a sub-range (the
+    rounds before are not checked again) and :meth:`resume_at` the state of a run at one budget, to
+    find the order there (:func:`run_mes_float` with ``resume``).
+    """
+
+    __slots__ = (
+        "C",
+        "L1",
+        "L2",
+        "SL",
+        "U1",
+        "U2",
+        "W",
+        "alive",
+        "b1",
+        "b2",
+        "cands",
+        "ci",
+        "crossing",
+        "latest",
+        "lower",
+        "pending",
+        "rec",
+        "t",
+    )
+
+    def __init__(self, cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]):
+        nv = max(cp.n_voters, 1)
+        self.C = [float(c * nv) for c in cp.cost]
+        self.rec = rec
+        self.cands = cands
+        self.b1 = b1
+        self.b2 = b2
+        self.W = float(b2 - b1)
+        self.L1 = [float(b1)]
+        self.L2 = [float(b2)]
+        self.U1 = [float(b1)]
+        self.U2 = [float(b2)]
+        self.SL = [1.0]  # slopes of the upper bounds
+        self.latest: dict[int, list] = {}
+        self.pending: dict[int, list] = {}
+        self.lower: dict[int, tuple] = {}
+        self.alive = set(cands)
+        self.ci = 0
+        self.t = 0
+        self.crossing = None
+
+    def restricted(self, c1: int, c2: int, rec: Record | None = None) -> RangeCheck:
+        """The same state for the sub-range ``[c1, c2]`` (``b1 <= c1 < c2 <= b2``), optionally with a
+        record that shares the rounds before ``t`` (a resumed run)."""
+        new = object.__new__(RangeCheck)
+        new.C = self.C
+        new.rec = rec or self.rec
+        new.cands = self.cands
+        new.b1, new.b2 = c1, c2
+        new.W = float(c2 - c1)
+        W = self.W
+        f1 = (c1 - self.b1) / W
+        f2 = (c2 - self.b1) / W
+        E = 8 * EPS
+
+        def lo_line(x1, x2):
+            d = x2 - x1
+            s = E * (abs(x1) + abs(x2))
+            return x1 + d * f1 - s, x1 + d * f2 - s
+
+        def hi_line(x1, x2):
+            d = x2 - x1
+            s = E * (abs(x1) + abs(x2))
+            return x1 + d * f1 + s, x1 + d * f2 + s
+
+        L1, L2, U1, U2 = [], [], [], []
+        for x1, x2 in zip(self.L1, self.L2, strict=True):
+            if x1 == 0.0 and x2 == 0.0:
+                L1.append(0.0)
+                L2.append(0.0)
+            else:
+                y1, y2 = lo_line(x1, x2)
+                L1.append(y1)
+                L2.append(y2)
+        for x1, x2 in zip(self.U1, self.U2, strict=True):
+            if x1 == 0.0 and x2 == 0.0:
+                U1.append(0.0)
+                U2.append(0.0)
+            else:
+                y1, y2 = hi_line(x1, x2)
+                U1.append(y1)
+                U2.append(y2)
+        new.L1, new.L2, new.U1, new.U2 = L1, L2, U1, U2
+        nw = new.W
+        new.SL = [(y2 - y1) / nw for y1, y2 in zip(U1, U2, strict=True)]
+        new.lower = {p: lo_line(*line) for p, line in self.lower.items()}
+        new.latest = dict(self.latest)
+        new.pending = dict(self.pending)
+        new.alive = set(self.alive)
+        new.ci = self.ci
+        new.t = self.t
+        new.crossing = None
+        return new
+
+    def resume_at(self, c: int) -> Resume:
+        """The state at the start of round ``t`` of the run at the single budget ``c`` in ``[b1, b2]``."""
+        f = (c - self.b1) / self.W
+        E = 8 * EPS
+        ca: list[float] = []
+        ce: list[float] = []
+        for x1, x2, y1, y2 in zip(self.L1, self.L2, self.U1, self.U2, strict=True):
+            lo = x1 + (x2 - x1) * f - E * (abs(x1) + abs(x2))
+            hi = y1 + (y2 - y1) * f + E * (abs(y1) + abs(y2))
+            lo = max(lo, 0.0)
+            ca.append((lo + hi) / 2)
+            ce.append((hi - lo) / 2 + E * hi)
+        lower = {p: x1 + (x2 - x1) * f - E * (abs(x1) + abs(x2)) for p, (x1, x2) in self.lower.items()}
+        rounds = [(w, h, first, None) for w, h, first, _flags in self.rec.rounds[: self.t]]
+        return Resume(self.rec, self.t, self.rec.computes[: self.ci], ca, ce, self.alive, lower, rounds)
+
+    def _tangent(self, h, c):
         """Lower line (value at b1, value at b2) of rho from the upper money bounds, or None/False."""
-        r = _rho_line(h, U2, SL, c)
+        r = _rho_line(h, self.U2, self.SL, c)
         if not r:
-            if r is None and _rho_line(h, U1, SL, c) is None:
+            if r is None and _rho_line(h, self.U1, self.SL, c) is None:
                 return None  # unaffordable at both ends, hence everywhere in between
             return False
         lo, _hi, g, gerr = r
+        W = self.W
         at1 = lo - g * W - gerr * W
-        at1 -= E4 * (abs(lo) + abs(g * W) + gerr * W)
+        at1 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
         return at1, lo
 
-    def refresh(p):
-        r = tangent(pending.pop(p), C[p])
+    def _refresh(self, p, heap) -> bool:
+        r = self._tangent(self.pending.pop(p), self.C[p])
         if r is False:
             return False
         if r is None:
-            alive.discard(p)
+            self.alive.discard(p)
         else:
-            lower[p] = r
+            self.lower[p] = r
             heapq.heappush(heap, (min(r), p, r))
         return True
 
-    for t in range(len(order) + 1):
-        while ci < nc and computes[ci][0] == t:
-            _t, p, h = computes[ci]
-            ci += 1
-            latest[p] = h
-            if p in alive:
-                pending[p] = h
-                if t == 0 and refresh(p) is False:
-                    return False
-        if t == len(order):  # every remaining project must be unaffordable everywhere
-            done = True
-            for p in list(alive):
-                if p not in pending or refresh(p) is False or p in alive:
-                    done = False
+    def run(self) -> bool:
+        """Check from the current round to the end; False when a round cannot be certified."""
+        rec = self.rec
+        order = rec.order
+        computes = rec.computes
+        nc = len(computes)
+        C = self.C
+        alive = self.alive
+        pending = self.pending
+        lower = self.lower
+        L1, L2, U1, U2, SL = self.L1, self.L2, self.U1, self.U2, self.SL
+        W = self.W
+        E4 = 4 * EPS
+        heap = [(min(line), p, line) for p, line in lower.items() if p in alive]
+        heapq.heapify(heap)
+        deferred: list = []
+        while True:
+            t = self.t
+            while self.ci < nc and computes[self.ci][0] == t:
+                _t, p, h = computes[self.ci]
+                self.ci += 1
+                self.latest[p] = h
+                if p in alive:
+                    pending[p] = h
+                    if t == 0 and self._refresh(p, heap) is False:
+                        return False
+            if t == len(order):  # every remaining project must be unaffordable everywhere
+                for p in list(alive):
+                    if p not in pending or self._refresh(p, heap) is False or p in alive:
+                        return False
+                return True
+            w = order[t]
+            if w not in alive:
+                return False
+            h = self.latest[w]
+            c = C[w]
+            r1 = _rho_line(h, L1, SL, c)
+            r2 = _rho_line(h, L2, SL, c)
+            tw = self._tangent(h, c)
+            if not r1 or not r2 or not tw:
+                return False
+            hi1 = r1[1]
+            hi2 = r2[1]
+            alive.discard(w)
+            wpend = pending.pop(w, None)
+            top = max(hi1, hi2)
+            failed = False
+            while heap:
+                key, p, line = heap[0]
+                if p not in alive or lower[p] is not line:
+                    heapq.heappop(heap)
+                    continue
+                if key > top:
                     break
-            return done
-        w = order[t]
-        if w not in alive:
-            return False
-        h = latest[w]
-        c = C[w]
-        r1 = _rho_line(h, L1, SL, c)
-        r2 = _rho_line(h, L2, SL, c)
-        tw = tangent(h, c)
-        if not r1 or not r2 or not tw:
-            return False
-        hi1 = r1[1]
-        hi2 = r2[1]
-        alive.discard(w)
-        pending.pop(w, None)
-        top = max(hi1, hi2)
-        while heap:
-            key, p, line = heap[0]
-            if p not in alive or lower[p] is not line:
-                heapq.heappop(heap)
-                continue
-            if key > top:
+                if p in pending:
+                    heapq.heappop(heap)
+                    if self._refresh(p, heap) is False:
+                        return False
+                    continue
+                if line[0] > hi1 and line[1] > hi2:  # both lines affine: both ends suffice
+                    heapq.heappop(heap)
+                    deferred.append((key, p, line))
+                    continue
+                d1 = line[0] - hi1
+                d2 = line[1] - hi2
+                self.crossing = d1 / (d1 - d2) if d1 > 0.0 > d2 else 0.0 if d1 <= 0.0 else None
+                failed = True
                 break
-            if p in pending:
-                heapq.heappop(heap)
-                if refresh(p) is False:
-                    return False
-                continue
-            # precise check at both ends (both lines affine); then set aside for this round
-            if line[0] > hi1 and line[1] > hi2:
-                heapq.heappop(heap)
-                deferred.append((key, p, line))
-                continue
-            return False
-        for item in deferred:
-            heapq.heappush(heap, item)
-        deferred.clear()
-        tw1, tw2 = tw
-        for cid, u, _m in h:
-            a1 = U1[cid]
-            a2 = U2[cid]
-            if a1 * (1 + E4) < tw1 * u * (1 - E4) and a2 * (1 + E4) < tw2 * u * (1 - E4):
-                L1.append(0.0)
-                L2.append(0.0)
-                U1.append(0.0)
-                U2.append(0.0)
-                SL.append(0.0)
-                continue
-            s1 = hi1 * u
-            s2 = hi2 * u
-            l1 = L1[cid] - s1
-            l1 -= E4 * (abs(L1[cid]) + s1)
-            l2 = L2[cid] - s2
-            l2 -= E4 * (abs(L2[cid]) + s2)
-            if (l1 < 0.0 or l2 < 0.0) and l1 + l2 <= 0.0:
-                l1 = l2 = 0.0
-            v1 = tw1 * u
-            v2 = tw2 * u
-            u1 = a1 - v1
-            u1 += E4 * (abs(a1) + abs(v1))
-            u2 = a2 - v2
-            u2 += E4 * (abs(a2) + abs(v2))
-            u1 = max(u1, 0.0)
-            u2 = max(u2, 0.0)
-            L1.append(l1)
-            L2.append(l2)
-            U1.append(u1)
-            U2.append(u2)
-            SL.append((u2 - u1) / W)
-    return True  # not reached
+            if failed:  # back to the start of round t
+                alive.add(w)
+                if wpend is not None:
+                    pending[w] = wpend
+                return False
+            for item in deferred:
+                heapq.heappush(heap, item)
+            deferred.clear()
+            tw1, tw2 = tw
+            for cid, u, _m in h:
+                a1 = U1[cid]
+                a2 = U2[cid]
+                if a1 * (1 + E4) < tw1 * u * (1 - E4) and a2 * (1 + E4) < tw2 * u * (1 - E4):
+                    L1.append(0.0)
+                    L2.append(0.0)
+                    U1.append(0.0)
+                    U2.append(0.0)
+                    SL.append(0.0)
+                    continue
+                s1 = hi1 * u
+                s2 = hi2 * u
+                l1 = L1[cid] - s1
+                l1 -= E4 * (abs(L1[cid]) + s1)
+                l2 = L2[cid] - s2
+                l2 -= E4 * (abs(L2[cid]) + s2)
+                if (l1 < 0.0 or l2 < 0.0) and l1 + l2 <= 0.0:
+                    l1 = l2 = 0.0
+                v1 = tw1 * u
+                v2 = tw2 * u
+                u1 = a1 - v1
+                u1 += E4 * (abs(a1) + abs(v1))
+                u2 = a2 - v2
+                u2 += E4 * (abs(a2) + abs(v2))
+                u1 = max(u1, 0.0)
+                u2 = max(u2, 0.0)
+                L1.append(l1)
+                L2.append(l2)
+                U1.append(u1)
+                U2.append(u2)
+                SL.append((u2 - u1) / W)
+            self.t = t + 1
+
+
+def verify_range(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> bool:
+    """Is ``rec.order`` the order of MES at every per-voter budget in ``[b1, b2]``? (See
+    :class:`RangeCheck`.)"""
+    return RangeCheck(cp, rec, b1, b2, cands).run()

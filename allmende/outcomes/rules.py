@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ._mes import mes_candidates, replay_exact, run_mes
-from ._mes_float import float_ok, run_mes_float, verify, verify_range
+from ._mes_float import RangeCheck, float_ok, run_mes_float, verify
 from .pabulib import Instance
 from .profile import Compiled, id_sort_key
 
@@ -274,16 +274,24 @@ def _stops(cp: Compiled, cands: list[int], chosen: list[int]) -> tuple[bool, boo
     return False, all(cost + cp.cost[p] > cp.budget for p in cands if p not in taken)
 
 
+_COVER_CHECKS = 64  # range checks per attempt to cover a range before falling back to unit steps
+
+
 def _add1_fast(cp: Compiled):
     """The add-one completion with certified float runs and checks of recorded runs.
 
     A recorded float run at one budget is *checked* at the next unit step (:func:`._mes_float.verify`,
     class arithmetic only); where the order changes, the run resumes from the first round that may
-    differ. After a step with an unchanged order, whole ranges of ``D`` unit steps are checked at once
-    (``D`` doubles after every success and halves after every failure); a certified range has the
-    same outcome at every step, so the stop rule cannot fire inside it. Where the float arithmetic
-    cannot decide, the exact engine takes the step (with its exact jump).
-    Returns (outcome with ``initial``/``order``, per-voter budget, evaluations, increments)."""
+    differ. Then whole ranges of ``D`` unit steps are checked at once (:class:`._mes_float.RangeCheck`,
+    ``D`` doubles after every covered range and halves otherwise). Where a range check meets a round
+    whose winner changes inside the range, the crossing of the two bounds estimates the budget at which
+    it changes; the range is split there, the left part is checked on from that round with the same
+    order, and for the right part the run is resumed from that round at its first budget, giving the
+    new order, which is checked on from that round too (the rounds before are certified for the whole
+    range). Every piece has one order at all its unit steps, hence one outcome, so the stop rule is
+    applied once per piece. Where the float arithmetic cannot decide, the exact engine takes the step
+    (with its exact jump). Returns (outcome with ``initial``/``order``, per-voter budget, evaluations,
+    increments)."""
     n = cp.n_voters
     cands, free = mes_candidates(cp)
     step = cp.scale * n
@@ -294,17 +302,62 @@ def _add1_fast(cp: Compiled):
     evaluations = 0
     rec = None
     D = 1
+
+    def bk(j):
+        return b0 + j * step
+
+    def resumed(chk, j):
+        return run_mes_float(cp, bk(j), cands, free, keep=2, resume=chk.resume_at(bk(j)))
+
+    def cover(k1, k2, r, chk, budget):
+        """Pieces ``(first, last, record)`` covering ``[k1, k2]`` from the left, and whether all."""
+        nonlocal evaluations
+        if budget[0] <= 0:
+            return [], False
+        budget[0] -= 1
+        if chk is None:
+            chk = RangeCheck(cp, r, bk(k1), bk(k2), cands)
+        evaluations += 1
+        if chk.run():
+            return [(k1, k2, r)], True
+        f = chk.crossing
+        if f is None:  # not a simple crossing: leave it to smaller ranges and unit steps
+            mid = (k1 + k2) // 2
+            if mid == k1:
+                return [], False
+            left, _ok = cover(k1, mid, r, None, budget)
+            return left, False
+        m = min(max(k1 + int(f * (k2 - k1)), k1), k2 - 1)  # last step where the old winner may win
+        if m == k1:
+            r1 = resumed(chk, k1)
+            if r1 is None:
+                return [], False
+            left = [(k1, k1, r1)]
+            r, k1 = r1, k1 + 1
+            if k1 == k2:
+                r2 = resumed(chk, k2)
+                return (left + [(k2, k2, r2)], True) if r2 is not None else (left, False)
+            more, ok = cover(k1, k2, r, chk.restricted(bk(k1), bk(k2), r), budget)
+            return left + more, ok
+        left, ok = cover(k1, m, r, chk.restricted(bk(k1), bk(m)), budget)
+        if not ok:
+            return left, False
+        r2 = resumed(chk, m + 1)
+        if r2 is None:
+            return left, False
+        if m + 1 == k2:
+            return left + [(k2, k2, r2)], True
+        right, ok = cover(m + 1, k2, r2, chk.restricted(bk(m + 1), bk(k2), r2), budget)
+        return left + right, ok
+
     while True:
-        b = b0 + k * step
+        b = bk(k)
         inc = 1
         run = None
         if rec is not None:
             ok, resume = verify(cp, rec, b, b, cands)
             evaluations += 1
-            if ok:
-                D = max(D, 2)
-            else:
-                D = 1
+            if not ok:
                 rec = run_mes_float(cp, b, cands, free, keep=2, resume=resume) if resume else None
                 if rec is None and float_ok(cp, b):
                     rec = run_mes_float(cp, b, cands, free, keep=2)
@@ -327,20 +380,32 @@ def _add1_fast(cp: Compiled):
             return run, b, evaluations, k
         if rec is None and run.x_star is None:
             raise RuntimeError("mes-add1: no change point found")
-        prev, prev_b = run, b0 + (k + inc - 1) * step
+        prev, prev_b = run, bk(k + inc - 1)
         k += inc
         if rec is None:
             continue
-        # Jump: ranges of D unit steps with the same order (hence the same outcome, not stopping).
+        # Jump: ranges of D unit steps, split where the order changes.
+        D = max(D, 2)
         while D >= 2:
-            ok = verify_range(cp, rec, b0 + k * step, b0 + (k + D - 1) * step, cands)
-            evaluations += 1
-            if ok:
-                k += D
-                prev_b = b0 + (k - 1) * step
+            pieces, complete = cover(k, k + D - 1, rec, None, [_COVER_CHECKS])
+            last_set = set(prev.initial + prev.order)
+            for k1, k2, r in pieces:
+                chosen = r.initial + r.order
+                if set(chosen) != last_set:
+                    over, exhaustive = _stops(cp, cands, chosen)
+                    if over:
+                        return prev, prev_b, evaluations, k1
+                    if exhaustive:
+                        return r, bk(k1), evaluations, k1
+                    last_set = set(chosen)
+                prev, prev_b = r, bk(k2)
+                rec = r
+                k = k2 + 1
+            if complete:
                 D *= 2
             else:
                 D //= 2
+                break
 
 
 def _add1(cp: Compiled, jump: bool = True, fast: bool = True):

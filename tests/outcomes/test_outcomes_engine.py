@@ -1,0 +1,180 @@
+"""The engine's fast paths against plain runs: checks of recorded runs at other budgets (single budgets
+and affine ranges), resuming a run from the round where a check failed, the exact replay on classes,
+and the exact fallback where the float bounds are uncertain."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from allmende.outcomes._mes import mes_candidates, replay_exact, run_mes
+from allmende.outcomes._mes_float import RangeCheck, float_ok, run_mes_float, verify
+from allmende.outcomes.pabulib import Instance, Project, Voter, read_pb
+from allmende.outcomes.profile import Compiled
+from allmende.outcomes.rules import mes, mes_add1
+
+from .conftest import data_files
+from .test_outcomes_rules import TIES, elections
+
+FILES = [p for p in data_files() if "Veszprem" not in p.name]
+
+
+def _exact_order(cp, b):
+    return run_mes(cp, b).order
+
+
+def _check_point(cp, rec, b, cands, free):
+    """verify() at b: certified means the exact order at b is the record's; a failure with a resume
+    point must resume into exactly the plain run's order."""
+    ok, resume = verify(cp, rec, b, b, cands)
+    exact = _exact_order(cp, b)
+    if ok:
+        assert exact == rec.order
+        return rec
+    if resume is not None:
+        assert exact[: resume.t] == rec.order[: resume.t]  # the rounds before were certified
+        new = run_mes_float(cp, b, cands, free, keep=2, resume=resume)
+        if new is not None:
+            assert new.order == exact
+            plain = run_mes_float(cp, b, cands, free, keep=2)
+            assert plain is None or plain.order == new.order
+            return new
+    return None
+
+
+def _check_range(cp, rec, k1, k2, cands, free):
+    """A certified RangeCheck over [k1, k2] (unit steps) means the exact order at every step in it is
+    the record's; a crossing gives a state that restricts and resumes correctly."""
+    step = cp.scale * cp.n_voters
+    b1, b2 = cp.budget + k1 * step, cp.budget + k2 * step
+    chk = RangeCheck(cp, rec, b1, b2, cands)
+    if chk.run():
+        for k in range(k1, k2 + 1):
+            assert _exact_order(cp, cp.budget + k * step) == rec.order, k
+        return True
+    if chk.crossing is not None:
+        t = chk.t
+        for k in (k1, (k1 + k2) // 2, k2):
+            b = cp.budget + k * step
+            exact = _exact_order(cp, b)
+            assert exact[:t] == rec.order[:t]  # the rounds before t hold on the whole range
+            new = run_mes_float(cp, b, cands, free, keep=2, resume=chk.resume_at(b))
+            if new is not None:
+                assert new.order == exact
+                if k < k2:  # the rest of the range, checked on from round t with the new order
+                    sub = chk.restricted(b, b2, new)
+                    if sub.run():
+                        for j in range(k, k2 + 1):
+                            assert _exact_order(cp, cp.budget + j * step) == new.order
+    return False
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(max_voters=12, max_projects=7), st.sampled_from(TIES), st.integers(1, 6))
+def test_checks_and_resume_random(inst, tie, width):
+    cp = Compiled(inst, tie)
+    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+        return
+    cands, free = mes_candidates(cp)
+    rec = run_mes_float(cp, cp.budget, cands, free, keep=2)
+    if rec is None:
+        return
+    step = cp.scale * cp.n_voters
+    cur = rec
+    for k in range(1, 8):
+        nxt = _check_point(cp, cur, cp.budget + k * step, cands, free)
+        cur = nxt or cur
+    _check_range(cp, rec, 1, 1 + width, cands, free)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_checks_and_resume_files(path):
+    cp = Compiled(read_pb(path))
+    if cp.n_voters == 0:
+        return
+    cands, free = mes_candidates(cp)
+    rec = run_mes_float(cp, cp.budget, cands, free, keep=2)
+    if rec is None:
+        return
+    step = cp.scale * cp.n_voters
+    cur = rec
+    for k in (1, 2, 3, 5, 8, 13):
+        cur = _check_point(cp, cur, cp.budget + k * step, cands, free) or cur
+    for k1, k2 in ((1, 2), (1, 4), (2, 9), (5, 20)):
+        _check_range(cp, rec, k1, k2, cands, free)
+
+
+def test_range_check_certifies_long_stretch():
+    """On a file whose outcome stays put for many steps the affine range check certifies long ranges
+    (otherwise the completion could not jump)."""
+    path = next(p for p in data_files() if "Zabrze" in p.name)
+    cp = Compiled(read_pb(path))
+    cands, free = mes_candidates(cp)
+    rec = run_mes_float(cp, cp.budget, cands, free, keep=2)
+    step = cp.scale * cp.n_voters
+    assert RangeCheck(cp, rec, cp.budget + step, cp.budget + 64 * step, cands).run()
+    for k in (1, 17, 40, 64):
+        assert _exact_order(cp, cp.budget + k * step) == rec.order
+
+
+@pytest.mark.parametrize("path", data_files(), ids=lambda p: p.name)
+def test_replay_on_classes_equals_full_exact_run(path):
+    """The exact replay of a float record (classes, integer numerators) records the same numbers as a
+    full exact run."""
+    cp = Compiled(read_pb(path))
+    cands, free = mes_candidates(cp)
+    for b in (cp.budget, cp.budget + 3 * cp.scale * max(cp.n_voters, 1)):
+        rec = run_mes_float(cp, b, cands, free, keep=1)
+        if rec is None:
+            continue
+        full = run_mes(cp, b, record=True)
+        replay = replay_exact(cp, b, rec)
+        assert replay.order == full.order
+        assert replay.rounds == full.rounds
+        assert replay.leftover == full.leftover
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(max_voters=12, max_projects=7), st.sampled_from(TIES))
+def test_replay_on_classes_random(inst, tie):
+    cp = Compiled(inst, tie)
+    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+        return
+    cands, free = mes_candidates(cp)
+    rec = run_mes_float(cp, cp.budget, cands, free, keep=1)
+    if rec is None:
+        return
+    full = run_mes(cp, cp.budget, record=True)
+    replay = replay_exact(cp, cp.budget, rec)
+    assert (replay.order, replay.rounds, replay.leftover) == (full.order, full.rounds, full.leftover)
+
+
+def _tied_instance() -> Instance:
+    """Two projects with the same cost and the same number of supporters: an exact tie in rho that no
+    float bound can separate, so the exact engine must decide (tie-breaking by id here)."""
+    projects = {"1": Project("1", 30), "2": Project("2", 30), "3": Project("3", 50)}
+    voters = [Voter(str(i), ("1",)) for i in range(3)] + [Voter(str(i), ("2",)) for i in range(3, 6)]
+    voters += [Voter("6", ("3", "1")), Voter("7", ("3", "2"))]
+    return Instance(
+        meta={"budget": "100", "vote_type": "approval"},
+        projects=projects,
+        voters=voters,
+        budget=100,
+        vote_type="approval",
+        voter_columns=["voter_id", "vote"],
+    )
+
+
+def test_uncertain_float_falls_back_to_exact():
+    from .pabutools_ref import reference
+
+    inst = _tied_instance()
+    for tie in TIES:
+        cp = Compiled(inst, tie)
+        cands, free = mes_candidates(cp)
+        assert run_mes_float(cp, cp.budget, cands, free) is None  # the tie is not certified
+        for rule, func in (("mes", mes), ("mes-add1", mes_add1)):
+            out = func(Compiled(inst, tie), tie)
+            assert sorted(out.selected) == reference(inst, rule, tie), (rule, tie)
+            assert out.explanations  # the exact engine records the numbers for the explanations
