@@ -4,6 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from allmende.accountability import services
+from allmende.accountability.models import Faction
+from allmende.accounts import roles
+
 from .oparl_server import EXAMPLE_BASE, OParlServer
 
 DATA = Path(__file__).parent / "data"
@@ -103,3 +107,36 @@ def oparl_site(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     with OParlServer() as server:
         yield Site(server)
+
+
+# --- people and records shared by the staff-page and service tests ---------------------------------
+
+
+@pytest.fixture
+def manager(make_user):
+    return make_user("prozess", role=roles.PROCESS_MANAGER)
+
+
+@pytest.fixture
+def administration(make_user):
+    return make_user("verwaltung", role=roles.ADMINISTRATION)
+
+
+@pytest.fixture
+def faction(db):
+    return Faction.objects.create(name="Grüne Liste", short_name="GL")
+
+
+@pytest.fixture
+def notified(monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        services.notifications, "notify", lambda kind, proposal, **kw: calls.append((kind, proposal.pk, kw))
+    )
+    return calls
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client

@@ -18,15 +18,6 @@ def staff(make_user):
     return make_user("verwaltung", role=roles.ADMINISTRATION)
 
 
-@pytest.fixture
-def notified(monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        services.notifications, "notify", lambda kind, proposal, **kw: calls.append((kind, proposal.pk, kw))
-    )
-    return calls
-
-
 def test_staff_prepare_an_answer_invisible_to_the_public(staff, proposal, resident, notified):
     answer = services.save_answer(
         staff,

@@ -8,36 +8,15 @@ from allmende.accountability.models import (
     BudgetLine,
     CouncilPaper,
     Decision,
-    Faction,
     Milestone,
     Motion,
     Retrospective,
 )
-from allmende.accounts import roles
 from allmende.moderation.models import AuditEntry
 from allmende.rounds.permissions import ActionRefused
 from tests.factories import make_proposal, make_round
 
 DAY = datetime.date(2030, 3, 14)
-
-
-@pytest.fixture
-def manager(make_user):
-    return make_user("prozess", role=roles.PROCESS_MANAGER)
-
-
-@pytest.fixture
-def faction(db):
-    return Faction.objects.create(name="Grüne Liste", short_name="GL")
-
-
-@pytest.fixture
-def notified(monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        services.notifications, "notify", lambda kind, proposal, **kw: calls.append((kind, proposal.pk, kw))
-    )
-    return calls
 
 
 def test_motion_takes_up_proposals_and_tells_followers(manager, faction, proposal, notified):

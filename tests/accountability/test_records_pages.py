@@ -14,17 +14,6 @@ from allmende.moderation.models import AuditEntry
 from allmende.rounds.permissions import ActionRefused
 
 
-@pytest.fixture
-def manager(make_user):
-    return make_user("prozess", role=roles.PROCESS_MANAGER)
-
-
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
-
-
 def url(name, round_, *args):
     return reverse(f"accountability:{name}", args=[round_.slug, *args])
 

@@ -25,11 +25,6 @@ def ended_round(db):
     return round_
 
 
-@pytest.fixture
-def manager(make_user):
-    return make_user("prozess", role=roles.PROCESS_MANAGER)
-
-
 def selected(round_):
     return list(
         SelectedProposal.objects.filter(selection__round=round_).values_list(

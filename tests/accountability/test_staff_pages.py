@@ -13,7 +13,6 @@ from allmende.accountability.models import (
     BudgetLine,
     CouncilPaper,
     Decision,
-    Faction,
     Milestone,
     Motion,
     Retrospective,
@@ -25,36 +24,6 @@ from allmende.rounds.models import Phase
 from tests.factories import make_proposal, make_round
 
 DAY = datetime.date(2030, 3, 14)
-
-
-@pytest.fixture
-def manager(make_user):
-    return make_user("prozess", role=roles.PROCESS_MANAGER)
-
-
-@pytest.fixture
-def administration(make_user):
-    return make_user("verwaltung", role=roles.ADMINISTRATION)
-
-
-@pytest.fixture
-def faction(db):
-    return Faction.objects.create(name="Grüne Liste", short_name="GL")
-
-
-@pytest.fixture
-def notified(monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        services.notifications, "notify", lambda kind, proposal, **kw: calls.append((kind, proposal.pk, kw))
-    )
-    return calls
-
-
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
 
 
 def errors(response):
