@@ -139,14 +139,16 @@ def _prepared(cp: Compiled) -> tuple:
             init.append([(0, u, len(rep) + sum(m for _g, m in heavy)) for u, rep, heavy in cl])
             count.append(cl)
             move.append(list(byu.items()))
-        # Projects sharing supporters: one bit (byte) per group, one AND per pair of projects.
+        # Projects sharing supporters: one bit per group (an int parsed from a string of "0"/"1"),
+        # one AND per pair of projects.
         ng = len(groups)
         gmask = []
+        zeros = b"0" * ng
         for p in range(nproj):
-            ba = bytearray(ng)
+            ba = bytearray(zeros)
             for _u, gs in move[p]:
-                deque(map(ba.__setitem__, gs, repeat(1)), maxlen=0)
-            gmask.append(int.from_bytes(ba, "little"))
+                deque(map(ba.__setitem__, gs, repeat(49)), maxlen=0)  # 49 = ord("1")
+            gmask.append(int(ba, 2) if ng else 0)
         nbr: list[list[int]] = [[] for _ in range(nproj)]
         for p in range(nproj):
             mp = gmask[p]
@@ -159,6 +161,13 @@ def _prepared(cp: Compiled) -> tuple:
         nbrs = [tuple(x) for x in nbr]
         cache = cp._float_cache = (big, count, move, nbrs, init)
     return cache
+
+
+def _nbrsets(cp: Compiled) -> list[frozenset]:
+    sets = getattr(cp, "_nbr_sets", None)
+    if sets is None:
+        sets = cp._nbr_sets = [frozenset(x) for x in _prepared(cp)[3]]
+    return sets
 
 
 def float_ok(cp: Compiled, b: int) -> bool:
@@ -242,9 +251,10 @@ def _pay(hist, r, ca, ce) -> bytes:
 class Resume:
     """Where a run continues after :func:`verify` failed at a single budget (see there)."""
 
-    __slots__ = ("alive", "ca", "ce", "computes", "lower", "rec", "rounds", "t")
+    __slots__ = ("alive", "ca", "ce", "computes", "known", "lower", "rec", "rounds", "t")
 
-    def __init__(self, rec, t, computes, ca, ce, alive, lower, rounds):
+    def __init__(self, rec, t, computes, ca, ce, alive, lower, rounds, known):
+        self.known = known  # project -> (state, histogram) of its newest recorded evaluation
         self.rec = rec
         self.rounds = rounds
         self.t = t
@@ -268,6 +278,7 @@ def run_mes_float(
     tiekey = cp.tiekey
     C = [float(c * nv) for c in cp.cost]
     _big, count, move, nbrs, init = _prepared(cp)
+    nbrsets = _nbrsets(cp)
     rec = Record(b, list(free))
     if resume is None:
         ca: list[float] = [float(b)]
@@ -322,8 +333,24 @@ def run_mes_float(
                 alive.discard(p)
                 continue
             heap.append((r[0], tiekey[p], p, 0))
-    else:  # stale lower bounds at this budget, from the check
-        heap = [(resume.lower[p], tiekey[p], p, -1) for p in alive]
+    else:
+        # A project none of whose neighbours was bought since its newest recorded evaluation has the
+        # same histogram now: evaluate it from that (no counting). The others get their lower bound
+        # at this budget from the check, as stale entries.
+        touched = [nbrsets[w] for w in rec.order]
+        for p in list(alive):
+            tp, h = resume.known[p]
+            if all(p not in touched[j] for j in range(tp, t)):
+                r = _rho(h, ca, ce, C[p])
+                if r is None:
+                    alive.discard(p)
+                    continue
+                if r:
+                    hists[p] = h
+                    lin[p] = r
+                    heap.append((r[0], tiekey[p], p, 0))
+                    continue
+            heap.append((resume.lower[p], tiekey[p], p, -1))
     heapq.heapify(heap)
 
     def settle():
@@ -406,6 +433,7 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
     ce1 = [0.0]
     ca2, ce2 = (ca1, ce1) if same else ([float(b2)], [0.0])
     latest: dict[int, list] = {}
+    latest_t: dict[int, int] = {}
     pending: dict[int, list] = {}
     lower: dict[int, float] = {}
     heap: list = []
@@ -433,6 +461,7 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
             _t, p, h = computes[ci]
             ci += 1
             latest[p] = h
+            latest_t[p] = t
             if p in alive:
                 pending[p] = h
                 if t == 0 and refresh(p) is False:
@@ -467,7 +496,8 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
                 for q in list(pending):  # newer lower bounds make the resumed run evaluate less
                     if q in alive and refresh(q) is False:
                         break
-                return False, Resume(rec, t, computes[:ci], ca1, ce1, alive, lower, rounds)
+                known = {q: (latest_t[q], latest[q]) for q in alive}
+                return False, Resume(rec, t, computes[:ci], ca1, ce1, alive, lower, rounds, known)
             return False, None
         first = len(ca1)
         rounds.append((w, h, first, _pay(h, r1, ca1, ce1)))
@@ -568,6 +598,7 @@ class RangeCheck:
         "ci",
         "crossing",
         "latest",
+        "latest_t",
         "lower",
         "pending",
         "rec",
@@ -588,6 +619,7 @@ class RangeCheck:
         self.U2 = [float(b2)]
         self.SL = [1.0]  # slopes of the upper bounds
         self.latest: dict[int, list] = {}
+        self.latest_t: dict[int, int] = {}
         self.pending: dict[int, list] = {}
         self.lower: dict[int, tuple] = {}
         self.alive = set(cands)
@@ -611,36 +643,20 @@ class RangeCheck:
 
         def lo_line(x1, x2):
             d = x2 - x1
-            s = E * (abs(x1) + abs(x2))
-            return x1 + d * f1 - s, x1 + d * f2 - s
+            e = E * (abs(x1) + abs(x2))
+            return x1 + d * f1 - e, x1 + d * f2 - e
 
-        def hi_line(x1, x2):
-            d = x2 - x1
-            s = E * (abs(x1) + abs(x2))
-            return x1 + d * f1 + s, x1 + d * f2 + s
-
-        L1, L2, U1, U2 = [], [], [], []
-        for x1, x2 in zip(self.L1, self.L2, strict=True):
-            if x1 == 0.0 and x2 == 0.0:
-                L1.append(0.0)
-                L2.append(0.0)
-            else:
-                y1, y2 = lo_line(x1, x2)
-                L1.append(y1)
-                L2.append(y2)
-        for x1, x2 in zip(self.U1, self.U2, strict=True):
-            if x1 == 0.0 and x2 == 0.0:
-                U1.append(0.0)
-                U2.append(0.0)
-            else:
-                y1, y2 = hi_line(x1, x2)
-                U1.append(y1)
-                U2.append(y2)
+        # (zeros stay exactly zero: 0 + 0 * f - 0)
+        L1 = [x1 + (x2 - x1) * f1 - E * (abs(x1) + abs(x2)) for x1, x2 in zip(self.L1, self.L2, strict=True)]
+        L2 = [x1 + (x2 - x1) * f2 - E * (abs(x1) + abs(x2)) for x1, x2 in zip(self.L1, self.L2, strict=True)]
+        U1 = [x1 + (x2 - x1) * f1 + E * (abs(x1) + abs(x2)) for x1, x2 in zip(self.U1, self.U2, strict=True)]
+        U2 = [x1 + (x2 - x1) * f2 + E * (abs(x1) + abs(x2)) for x1, x2 in zip(self.U1, self.U2, strict=True)]
         new.L1, new.L2, new.U1, new.U2 = L1, L2, U1, U2
         nw = new.W
         new.SL = [(y2 - y1) / nw for y1, y2 in zip(U1, U2, strict=True)]
         new.lower = {p: lo_line(*line) for p, line in self.lower.items()}
         new.latest = dict(self.latest)
+        new.latest_t = dict(self.latest_t)
         new.pending = dict(self.pending)
         new.alive = set(self.alive)
         new.ci = self.ci
@@ -652,17 +668,19 @@ class RangeCheck:
         """The state at the start of round ``t`` of the run at the single budget ``c`` in ``[b1, b2]``."""
         f = (c - self.b1) / self.W
         E = 8 * EPS
-        ca: list[float] = []
-        ce: list[float] = []
-        for x1, x2, y1, y2 in zip(self.L1, self.L2, self.U1, self.U2, strict=True):
-            lo = x1 + (x2 - x1) * f - E * (abs(x1) + abs(x2))
-            hi = y1 + (y2 - y1) * f + E * (abs(y1) + abs(y2))
-            lo = max(lo, 0.0)
-            ca.append((lo + hi) / 2)
-            ce.append((hi - lo) / 2 + E * hi)
+        lo = [
+            max(x1 + (x2 - x1) * f - E * (abs(x1) + abs(x2)), 0.0)
+            for x1, x2 in zip(self.L1, self.L2, strict=True)
+        ]
+        hi = [y1 + (y2 - y1) * f + E * (abs(y1) + abs(y2)) for y1, y2 in zip(self.U1, self.U2, strict=True)]
+        ca = [(x + y) / 2 for x, y in zip(lo, hi, strict=True)]
+        ce = [(y - x) / 2 + E * y for x, y in zip(lo, hi, strict=True)]
         lower = {p: x1 + (x2 - x1) * f - E * (abs(x1) + abs(x2)) for p, (x1, x2) in self.lower.items()}
         rounds = [(w, h, first, None) for w, h, first, _flags in self.rec.rounds[: self.t]]
-        return Resume(self.rec, self.t, self.rec.computes[: self.ci], ca, ce, self.alive, lower, rounds)
+        known = {q: (self.latest_t[q], self.latest[q]) for q in self.alive}
+        return Resume(
+            self.rec, self.t, self.rec.computes[: self.ci], ca, ce, self.alive, lower, rounds, known
+        )
 
     def _tangent(self, h, c):
         """Lower line (value at b1, value at b2) of rho from the upper money bounds, or None/False."""
@@ -710,6 +728,7 @@ class RangeCheck:
                 _t, p, h = computes[self.ci]
                 self.ci += 1
                 self.latest[p] = h
+                self.latest_t[p] = t
                 if p in alive:
                     pending[p] = h
                     if t == 0 and self._refresh(p, heap) is False:

@@ -90,6 +90,8 @@ def main() -> int:
         for rule in rules:
             if rule == "phragmen" and not inst.approval_like:
                 continue
+            if hasattr(os, "getloadavg"):
+                LOADS.append(os.getloadavg()[0])
             times = []
             out = None
             for _ in range(args.repeat):
@@ -134,6 +136,9 @@ def save(rows: dict, parse_times: dict, args) -> None:
     (HERE / "RESULTS.md").write_text(render(data, args))
 
 
+LOADS: list[float] = []  # 1-minute load average, sampled before every measurement
+
+
 def machine() -> dict:
     return {
         "cpu": cpu_model(),
@@ -141,6 +146,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "date": datetime.date.today().isoformat(),
+        "load": [min(LOADS), statistics.median(LOADS), max(LOADS)] if LOADS else None,
     }
 
 
@@ -151,6 +157,16 @@ def render(data: dict, args) -> str:
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']} ({m['platform']}), {m['date']}.",
         "",
+        *(
+            [
+                f"Load (1-minute average before each measurement of this run, min / median / max): "
+                f"{m['load'][0]:.2f} / {m['load'][1]:.2f} / {m['load'][2]:.2f} on {m['cores']} cores "
+                "(the machine is shared with other work).",
+                "",
+            ]
+            if m.get("load")
+            else []
+        ),
         "Command: `python benchmarks/outcomes/run.py "
         f"--pabutools-timeout {args.pabutools_timeout:g} --repeat {args.repeat}"
         + (
@@ -186,6 +202,9 @@ def render(data: dict, args) -> str:
     for name, sec in sorted(data["parse_seconds"].items(), key=lambda kv: -kv[1])[:5]:
         lines.append(f"- {name}: {sec:.3f}")
     lines.append("")
+    notes = HERE / "NOTES.md"
+    if notes.exists():
+        lines += [notes.read_text().rstrip(), ""]
     return "\n".join(lines)
 
 
