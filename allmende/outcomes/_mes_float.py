@@ -163,6 +163,18 @@ def _prepared(cp: Compiled) -> tuple:
     return cache
 
 
+def _count_hist(cl, gc) -> list:
+    """A project's histogram ``[(class, u, voters), ...]`` counted from the groups' classes ``gc``."""
+    gcget = gc.__getitem__
+    h: list = []
+    for u, rep, heavy in cl:
+        cnt = Counter(map(gcget, rep)) if rep else Counter()
+        for g, m in heavy:
+            cnt[gc[g]] += m
+        h.extend(zip(cnt.keys(), repeat(u), cnt.values()))
+    return h
+
+
 def _nbrsets(cp: Compiled) -> list[frozenset]:
     sets = getattr(cp, "_nbr_sets", None)
     if sets is None:
@@ -341,6 +353,8 @@ def run_mes_float(
         for p in list(alive):
             tp, h = resume.known[p]
             if all(p not in touched[j] for j in range(tp, t)):
+                if keep >= 2:  # the record must hold the histogram used from this round on
+                    computes.append((t, p, h))
                 r = _rho(h, ca, ce, C[p])
                 if r is None:
                     alive.discard(p)
@@ -428,6 +442,7 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
     """
     nv = max(cp.n_voters, 1)
     C = [float(c * nv) for c in cp.cost]
+    count = _prepared(cp)[1]
     same = b1 == b2
     ca1 = [float(b1)]
     ce1 = [0.0]
@@ -479,6 +494,7 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
         whi = r1[2]
         alive.discard(w)
         pending.pop(w, None)
+        counted: set = set()
         while heap:
             lo, p = heap[0]
             if p not in alive or lower[p] != lo:
@@ -487,6 +503,15 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
             if lo > whi:
                 break
             if p in pending:
+                heapq.heappop(heap)
+                if refresh(p) is False:
+                    return False, None
+                continue
+            if p not in counted and rec.snaps:  # count its histogram now, from the round's snapshot
+                counted.add(p)
+                h2 = _count_hist(count[p], rec.snaps[t])
+                latest[p] = pending[p] = h2
+                latest_t[p] = t
                 heapq.heappop(heap)
                 if refresh(p) is False:
                     return False, None
@@ -596,6 +621,7 @@ class RangeCheck:
         "b2",
         "cands",
         "ci",
+        "count",
         "crossing",
         "latest",
         "latest_t",
@@ -608,6 +634,7 @@ class RangeCheck:
     def __init__(self, cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]):
         nv = max(cp.n_voters, 1)
         self.C = [float(c * nv) for c in cp.cost]
+        self.count = _prepared(cp)[1]
         self.rec = rec
         self.cands = cands
         self.b1 = b1
@@ -632,6 +659,7 @@ class RangeCheck:
         record that shares the rounds before ``t`` (a resumed run)."""
         new = object.__new__(RangeCheck)
         new.C = self.C
+        new.count = self.count
         new.rec = rec or self.rec
         new.cands = self.cands
         new.b1, new.b2 = c1, c2
@@ -719,6 +747,7 @@ class RangeCheck:
         L1, L2, U1, U2, SL = self.L1, self.L2, self.U1, self.U2, self.SL
         W = self.W
         E4 = 4 * EPS
+        count = self.count
         heap = [(min(line), p, line) for p, line in lower.items() if p in alive]
         heapq.heapify(heap)
         deferred: list = []
@@ -754,6 +783,7 @@ class RangeCheck:
             wpend = pending.pop(w, None)
             top = max(hi1, hi2)
             failed = False
+            counted: set = set()
             while heap:
                 key, p, line = heap[0]
                 if p not in alive or lower[p] is not line:
@@ -769,6 +799,15 @@ class RangeCheck:
                 if line[0] > hi1 and line[1] > hi2:  # both lines affine: both ends suffice
                     heapq.heappop(heap)
                     deferred.append((key, p, line))
+                    continue
+                if p not in counted and rec.snaps:  # count its histogram now, from the snapshot
+                    counted.add(p)
+                    h2 = _count_hist(count[p], rec.snaps[t])
+                    self.latest[p] = pending[p] = h2
+                    self.latest_t[p] = t
+                    heapq.heappop(heap)
+                    if self._refresh(p, heap) is False:
+                        return False
                     continue
                 d1 = line[0] - hi1
                 d2 = line[1] - hi2
