@@ -330,7 +330,7 @@ def publish_due_answers(now=None) -> list[Answer]:
 
 ANSWER_COLUMNS = {
     "number": ("number", "nummer", "nr"),
-    "state": ("state", "bewertung", "status"),
+    "state": ("state", "einschätzung", "einschaetzung", "bewertung", "status"),
     "text": ("text", "stellungnahme"),
     "cost": ("cost", "kosten"),
     "cost_period": ("cost_period", "zeitraum", "kostenzeitraum"),

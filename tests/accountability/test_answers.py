@@ -135,6 +135,14 @@ def test_csv_import_all_rows(staff, rating_round):
     assert not any(a.published for a in answers)
 
 
+@pytest.mark.parametrize("state_header", ["Einschätzung", "Bewertung"])
+def test_csv_import_with_the_administrations_german_headers(staff, rating_round, state_header):
+    make_proposal(rating_round)
+    text = f"Nummer;{state_header};Stellungnahme;Kosten;Zeitraum;Amt;Datum\n1;nicht zuständig;Land.;;;Amt C;03.02.2030\n"
+    (answer,) = services.import_answers(staff, rating_round, text.encode("utf-8"))
+    assert (answer.state.code, answer.office) == ("not_responsible", "Amt C")
+
+
 def test_csv_import_none_on_any_error_naming_line_and_column(staff, rating_round, settings):
     settings.LANGUAGE_CODE = "en"
     make_proposal(rating_round), make_proposal(rating_round)

@@ -96,7 +96,7 @@ def test_from_the_forum_to_the_retrospective(live_server, browser, make_user, ax
     axe_check(page, "staff overview")
 
     # ... keeps the round's list of assessments ...
-    page.goto(f"{base}/bewertungen/")
+    page.goto(f"{base}/einschaetzungen/")
     page.locator("#id_label").fill("vertagt")
     page.locator("#id_code").fill("kein code")
     page.locator("form.form button[type=submit]").click()
