@@ -98,6 +98,27 @@ def test_pages_reflow_at_320_pixels(live_server, page, demo_city, path):
     assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/runden/bh-2027-2028/",
+        "/runden/bh-2017-2018/auswahl/",
+        "/verwaltung/bh-2017-2018/antraege/",
+        "/verwaltung/bh-2017-2018/umsetzung/",
+        "/verwaltung/bh-2017-2018/umsetzung/42/",
+        "/verwaltung/bh-2017-2018/einschaetzungen/",
+    ],
+)
+def test_pages_with_tables_reflow_at_320_pixels(live_server, page, demo_city, login_as, axe_check, path):
+    """Wide tables scroll inside their own focusable region; the page itself never scrolls sideways."""
+    login_as(demo_city["prozess"])
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.goto(live_server.url + path).status == 200
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
+    axe_check(page, f"{path} at 320px")
+
+
 def test_skip_link_moves_focus_to_main(live_server, page, demo_city):
     page.goto(live_server.url + "/")
     page.keyboard.press("Tab")
