@@ -18,6 +18,10 @@ the run (and hence its outcome) is certainly the same.  Comparisons are:
   budgets (a cheaper split never gives a larger factor), so only the winner's split must stay fixed;
 * the split of the winner's supporters (who pays everything, who pays ``rho * u``);
 * for projects dropped as unaffordable, the point where their supporters' money reaches the cost.
+
+The exact engine decides where the certified float engine (:mod:`._mes_float`) cannot (ties and
+near-ties). :func:`replay_exact` computes the exact numbers of a certified float run (for the
+explanations) on its classes only, with integer numerators over a common denominator.
 """
 
 from __future__ import annotations
