@@ -107,11 +107,12 @@ def test_pages_reflow_at_320_pixels(live_server, page, demo_city, path):
         "/verwaltung/bh-2017-2018/umsetzung/",
         "/verwaltung/bh-2017-2018/umsetzung/42/",
         "/verwaltung/bh-2017-2018/einschaetzungen/",
+        "/verwaltung/bh-2027-2028/stellungnahmen/",
     ],
 )
 def test_pages_with_tables_reflow_at_320_pixels(live_server, page, demo_city, login_as, axe_check, path):
     """Wide tables scroll inside their own focusable region; the page itself never scrolls sideways."""
-    login_as(demo_city["prozess"])
+    login_as(demo_city["verwaltung" if "stellungnahmen" in path else "prozess"])
     page.set_viewport_size({"width": 320, "height": 640})
     assert page.goto(live_server.url + path).status == 200
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
