@@ -589,6 +589,36 @@ def _rho_line(hist, va, sl, c):
     return lo, hi, g, gerr
 
 
+def _key(line) -> float:
+    """A lower bound of max(T1, T2) on the range (for the heap)."""
+    return max(min(line[0], line[1]), min(line[2], line[3]))
+
+
+def _gaps(line, hi1, hi2):
+    """None if max(T1, T2) lies above the chord through (b1, hi1), (b2, hi2) on the whole range; else
+    the fraction of the range where it first meets the chord (0.0: already at b1). The difference is
+    convex and piecewise linear (one kink where T1 = T2), so b1, b2 and the kink suffice."""
+    t11, t12, t21, t22 = line
+    E = 8 * EPS
+    pts = [(0.0, max(t11, t21) - hi1)]
+    den = (t12 - t11) - (t22 - t21)
+    if den != 0.0:
+        s = (t21 - t11) / den
+        if 0.0 < s < 1.0:
+            v = t11 + (t12 - t11) * s - E * (abs(t11) + abs(t12))
+            w = hi1 + (hi2 - hi1) * s + E * (abs(hi1) + abs(hi2))
+            pts.append((s, v - w))
+    pts.append((1.0, max(t12, t22) - hi2))
+    if all(d > 0.0 for _s, d in pts):
+        return None
+    if pts[0][1] <= 0.0:
+        return 0.0
+    for (s0, d0), (s1, d1) in zip(pts, pts[1:], strict=False):
+        if d1 <= 0.0:
+            return s0 + (s1 - s0) * d0 / (d0 - d1)
+    return 0.0
+
+
 class RangeCheck:
     """Is ``rec.order`` the order of MES at every per-voter budget in ``[b1, b2]`` (``b1 < b2``)?
 
@@ -596,10 +626,13 @@ class RangeCheck:
     values at ``b1`` and ``b2``). With money affine in ``b`` the affordability factor is a *convex*
     function of ``b`` (``sum min(money_i(b), rho u_i) >= cost`` is a convex set in ``(rho, b)``), so
     a project's rho lies below the chord of the rho computed from the lower money bounds and above the
-    tangent (at ``b2``) of the rho computed from the upper money bounds. The winner's chord must lie
-    below every competitor's tangent at both ends; a supporter's new money ``max(0, a - rho u)`` is
-    bounded below by ``lower - chord * u`` (affine) and above by the chord of ``max(0, upper -
-    tangent * u)`` (convex). Competitors are evaluated lazily as in :func:`verify`.
+    tangents (at ``b1`` and at ``b2``) of the rho computed from the upper money bounds. The winner's
+    chord must lie below the larger of every competitor's two tangents on the whole range (checked at
+    both ends and where the tangents cross); a supporter's new money ``max(0, a - rho u)`` is bounded
+    below by ``lower - chord * u`` (affine) and above by the chord of ``max(0, upper - tangent * u)``
+    (convex; the winner's tangent at ``b2``). Competitors are evaluated lazily as in :func:`verify`.
+    The bounds are tight at the two ends of the range only; inside, where a supporter class switches
+    between paying its share and paying everything, the tangent falls below the true factor.
 
     :meth:`run` goes on from the current round. When a winner's chord meets a competitor's tangent,
     the check stops *at the start of that round* and ``crossing`` estimates where in ``[b1, b2]`` the
@@ -682,7 +715,7 @@ class RangeCheck:
         new.L1, new.L2, new.U1, new.U2 = L1, L2, U1, U2
         nw = new.W
         new.SL = [(y2 - y1) / nw for y1, y2 in zip(U1, U2, strict=True)]
-        new.lower = {p: lo_line(*line) for p, line in self.lower.items()}
+        new.lower = {p: lo_line(a1, a2) + lo_line(c1, c2) for p, (a1, a2, c1, c2) in self.lower.items()}
         new.latest = dict(self.latest)
         new.latest_t = dict(self.latest_t)
         new.pending = dict(self.pending)
@@ -703,7 +736,10 @@ class RangeCheck:
         hi = [y1 + (y2 - y1) * f + E * (abs(y1) + abs(y2)) for y1, y2 in zip(self.U1, self.U2, strict=True)]
         ca = [(x + y) / 2 for x, y in zip(lo, hi, strict=True)]
         ce = [(y - x) / 2 + E * y for x, y in zip(lo, hi, strict=True)]
-        lower = {p: x1 + (x2 - x1) * f - E * (abs(x1) + abs(x2)) for p, (x1, x2) in self.lower.items()}
+        lower = {
+            p: max(x1 + (x2 - x1) * f - E * (abs(x1) + abs(x2)), y1 + (y2 - y1) * f - E * (abs(y1) + abs(y2)))
+            for p, (x1, x2, y1, y2) in self.lower.items()
+        }
         rounds = [(w, h, first, None) for w, h, first, _flags in self.rec.rounds[: self.t]]
         known = {q: (self.latest_t[q], self.latest[q]) for q in self.alive}
         return Resume(
@@ -723,15 +759,40 @@ class RangeCheck:
         at1 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
         return at1, lo
 
+    def _lower(self, h, c):
+        """Lower bound of a competitor's rho on the range: the maximum of its tangents at both ends
+        ``(T1 at b1, T1 at b2, T2 at b1, T2 at b2)``, or None (unaffordable) / False (uncertain)."""
+        W = self.W
+        r2 = _rho_line(h, self.U2, self.SL, c)
+        r1 = _rho_line(h, self.U1, self.SL, c)
+        if r1 is None and r2 is None:
+            return None  # unaffordable at both ends (affine money), hence everywhere in between
+        if r1 is False or r2 is False:
+            return False
+        lines = []
+        if r1:
+            lo, _hi, g, gerr = r1
+            at2 = lo + g * W - gerr * W
+            at2 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
+            lines.append((lo, at2))
+        if r2:
+            lo, _hi, g, gerr = r2
+            at1 = lo - g * W - gerr * W
+            at1 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
+            lines.append((at1, lo))
+        if len(lines) == 1:
+            lines.append(lines[0])
+        return lines[0] + lines[1]
+
     def _refresh(self, p, heap) -> bool:
-        r = self._tangent(self.pending.pop(p), self.C[p])
+        r = self._lower(self.pending.pop(p), self.C[p])
         if r is False:
             return False
         if r is None:
             self.alive.discard(p)
         else:
             self.lower[p] = r
-            heapq.heappush(heap, (min(r), p, r))
+            heapq.heappush(heap, (_key(r), p, r))
         return True
 
     def run(self) -> bool:
@@ -748,7 +809,7 @@ class RangeCheck:
         W = self.W
         E4 = 4 * EPS
         count = self.count
-        heap = [(min(line), p, line) for p, line in lower.items() if p in alive]
+        heap = [(_key(line), p, line) for p, line in lower.items() if p in alive]
         heapq.heapify(heap)
         deferred: list = []
         while True:
@@ -796,7 +857,8 @@ class RangeCheck:
                     if self._refresh(p, heap) is False:
                         return False
                     continue
-                if line[0] > hi1 and line[1] > hi2:  # both lines affine: both ends suffice
+                gap = _gaps(line, hi1, hi2)
+                if gap is None:  # clears the winner's chord on the whole range
                     heapq.heappop(heap)
                     deferred.append((key, p, line))
                     continue
@@ -809,9 +871,7 @@ class RangeCheck:
                     if self._refresh(p, heap) is False:
                         return False
                     continue
-                d1 = line[0] - hi1
-                d2 = line[1] - hi2
-                self.crossing = d1 / (d1 - d2) if d1 > 0.0 > d2 else 0.0 if d1 <= 0.0 else None
+                self.crossing = gap
                 failed = True
                 break
             if failed:  # back to the start of round t
