@@ -540,6 +540,7 @@ def _rho_line(hist, va, sl, c):
     Returns ``(lo, hi, g, gerr)``, ``None`` (certainly unaffordable) or ``False`` (uncertain)."""
     items = []
     total = 0.0
+    tabs = 0.0  # lower bounds of money may be negative: errors scale with magnitudes
     for cid, u, m in hist:
         a = va[cid]
         s = sl[cid]
@@ -547,8 +548,9 @@ def _rho_line(hist, va, sl, c):
             continue
         items.append((a / u, a, s, u, m))
         total += m * a
+        tabs += m * abs(a)
     k = len(items)
-    terr = 2 * (k + 1) * EPS * total
+    terr = 2 * (k + 1) * EPS * tabs
     if total + terr < c:
         return None
     if total - terr < c:
@@ -558,6 +560,7 @@ def _rho_line(hist, va, sl, c):
     for it in items:
         denom += it[4] * it[3]
     sa = 0.0
+    saabs = 0.0
     ss = 0.0
     sabs = 0.0
     i = 0
@@ -565,13 +568,14 @@ def _rho_line(hist, va, sl, c):
         if (c - sa) * u <= a * denom:
             break
         sa += m * a
+        saabs += m * abs(a)
         ss += m * s
         sabs += abs(m * s)
         denom -= m * u
     else:
         return False
     rho = (c - sa) / denom
-    err = (2 * (i + 2) * EPS * (sa + c)) / denom + 2 * EPS * rho
+    err = (2 * (i + 2) * EPS * (saabs + c)) / denom + 2 * EPS * abs(rho)
     lo = rho - err
     hi = rho + err
     lo_m = lo * (1 - 4 * EPS)
