@@ -275,6 +275,7 @@ def _stops(cp: Compiled, cands: list[int], chosen: list[int]) -> tuple[bool, boo
 
 
 _COVER_CHECKS = 64  # range checks per attempt to cover a range before falling back to unit steps
+_SMALL = 20_000  # ballot entries (over distinct ballots) up to which exact tracked jumps are tried
 
 
 def _add1_fast(cp: Compiled):
@@ -302,6 +303,9 @@ def _add1_fast(cp: Compiled):
     evaluations = 0
     rec = None
     D = 1
+    small = cp.approval and sum(len(items) for _m, items in cp.groups) <= _SMALL
+    exact_at = 0  # next unit step at which an exact tracked run is tried (small instances)
+    wait = 1
 
     def bk(j):
         return b0 + j * step
@@ -380,6 +384,20 @@ def _add1_fast(cp: Compiled):
             return run, b, evaluations, k
         if rec is None and run.x_star is None:
             raise RuntimeError("mes-add1: no change point found")
+        if rec is not None and small and D >= 32 and k >= exact_at:
+            # Small instance whose range checks keep succeeding: an exact tracked run may certify a
+            # long stretch in one go (files whose outcome stays put for thousands of steps); back
+            # off while its jumps stay short.
+            ex = run_mes(cp, b, track=True)
+            evaluations += 1
+            x = ex.x_star
+            if x is not None and ex.order == rec.order:
+                inc = max(1, int(-(-x // step)))
+            if inc >= _JUMP_WORTH:
+                wait = 1
+            else:
+                wait = min(2 * wait, 1024)
+                exact_at = k + wait
         prev, prev_b = run, bk(k + inc - 1)
         k += inc
         if rec is None:

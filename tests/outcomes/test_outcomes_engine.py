@@ -178,3 +178,17 @@ def test_uncertain_float_falls_back_to_exact():
             out = func(Compiled(inst, tie), tie)
             assert sorted(out.selected) == reference(inst, rule, tie), (rule, tie)
             assert out.explanations  # the exact engine records the numbers for the explanations
+
+
+def test_add1_exact_jumps_on_long_stretches():
+    """Veszprém keeps its outcome for thousands of unit steps: the fast completion then also takes
+    exact tracked jumps (small approval instance, range checks succeeding); the result must equal the
+    exact-only completion, numbers in the explanations included."""
+    path = next(p for p in data_files() if "Veszprem" in p.name)
+    cp = Compiled(read_pb(path))
+    fast = mes_add1(cp)
+    exact = mes_add1(Compiled(cp.instance), fast=False)
+    assert fast.selected == exact.selected
+    assert fast.order == exact.order
+    assert fast.explanations == exact.explanations
+    assert fast.details["per_voter_budget"] == exact.details["per_voter_budget"]
