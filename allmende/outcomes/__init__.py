@@ -68,9 +68,10 @@ Speed techniques
   the completion (exhaustive, or the next outcome overspends) is applied once per piece and the
   result is that of plain stepping (the tests compare with ``fast=False``, exact runs with exact
   jumps, and with ``jump=False``, plain stepping).
-* **Exact jumps** where the float engine cannot decide: exact runs carry the derivative of every
-  amount with respect to the per-voter budget and return the smallest increase at which any
-  comparison could change (``run_mes(track=True)``); all unit steps before it give the same outcome.
+* **Exact jumps** where the float engine cannot decide, and on small approval instances whose range
+  checks keep succeeding: exact runs carry the derivative of every amount with respect to the
+  per-voter budget and return the smallest increase at which any comparison could change
+  (``run_mes(track=True)``); all unit steps before it give the same outcome.
 
 Considered and not used: voter bitsets with ``int.bit_count`` for the histograms (the classes
 fragment into hundreds per round on large files, so one AND per class costs more than counting);

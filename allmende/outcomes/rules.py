@@ -291,7 +291,8 @@ def _add1_fast(cp: Compiled):
     new order, which is checked on from that round too (the rounds before are certified for the whole
     range). Every piece has one order at all its unit steps, hence one outcome, so the stop rule is
     applied once per piece. Where the float arithmetic cannot decide, the exact engine takes the step
-    (with its exact jump). Returns (outcome with ``initial``/``order``, per-voter budget, evaluations,
+    (with its exact jump); small approval instances whose range checks keep succeeding also try an
+    exact tracked jump (with back-off while its jumps stay short). Returns (outcome with ``initial``/``order``, per-voter budget, evaluations,
     increments)."""
     n = cp.n_voters
     cands, free = mes_candidates(cp)
