@@ -21,7 +21,9 @@ urlpatterns = [
     path("verwaltung/<slug:slug>/stellungnahmen/<int:number>/", views.answer_edit, name="answer_edit"),
     path("verwaltung/<slug:slug>/", views.staff_overview, name="staff"),
     path("verwaltung/<slug:slug>/einschaetzungen/", views.answer_states, name="answer_states"),
-    path("verwaltung/<slug:slug>/einschaetzungen/<int:pk>/", views.answer_state_edit, name="answer_state_edit"),
+    path(
+        "verwaltung/<slug:slug>/einschaetzungen/<int:pk>/", views.answer_state_edit, name="answer_state_edit"
+    ),
     path(
         "verwaltung/<slug:slug>/einschaetzungen/<int:pk>/entfernen/",
         views.answer_state_delete,
