@@ -175,6 +175,37 @@ def _count_hist(cl, gc) -> list:
     return h
 
 
+_HIST_CACHE = 4_000_000  # histogram entries kept per instance before the cache is emptied
+
+
+def _hist_cache(cp: Compiled) -> tuple:
+    """Per instance: counted histograms by ``(order of purchases before, project)``, and their size."""
+    hc = getattr(cp, "_hist_cache", None)
+    if hc is None:
+        hc = cp._hist_cache = ({}, [0])
+    return hc
+
+
+def _hist_at(hc, prefix: tuple, p: int, cl, gc) -> list:
+    """Project ``p``'s histogram after the purchases ``prefix`` (the groups' classes then are ``gc``).
+
+    For a given order of purchases the classes, and hence every histogram, are the same at every
+    budget (see the module docstring), so a histogram counted once serves every run, check and
+    resumed run that shares the prefix, at any budget (the add-one completion revisits the same
+    prefixes many times). The lists are never modified."""
+    d, size = hc
+    key = (prefix, p)
+    h = d.get(key)
+    if h is None:
+        h = _count_hist(cl, gc)
+        if size[0] > _HIST_CACHE:
+            d.clear()
+            size[0] = 0
+        d[key] = h
+        size[0] += len(h) + 1
+    return h
+
+
 def _nbrsets(cp: Compiled) -> list[frozenset]:
     sets = getattr(cp, "_nbr_sets", None)
     if sets is None:
@@ -312,14 +343,11 @@ def run_mes_float(
     gcset = gc.__setitem__
     computes = rec.computes
 
+    hc = _hist_cache(cp)
+    prefix = tuple(rec.order)
+
     def hist_of(p):
-        h = []
-        for u, rep, heavy in count[p]:
-            cnt = Counter(map(gcget, rep)) if rep else Counter()
-            for g, m in heavy:
-                cnt[gc[g]] += m
-            h.extend(zip(cnt.keys(), repeat(u), cnt.values()))
-        return h
+        return _hist_at(hc, prefix, p, count[p], gc)
 
     lin: dict[int, tuple] = {}
     hists: dict[int, list] = {}
@@ -423,6 +451,7 @@ def run_mes_float(
             if q in version:
                 version[q] += 1
         order.append(w)
+        prefix += (w,)
         t += 1
     if keep >= 2:
         rec.snaps.append(list(gc))
@@ -443,6 +472,7 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
     nv = max(cp.n_voters, 1)
     C = [float(c * nv) for c in cp.cost]
     count = _prepared(cp)[1]
+    hc = _hist_cache(cp)
     same = b1 == b2
     ca1 = [float(b1)]
     ce1 = [0.0]
@@ -509,7 +539,7 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
                 continue
             if p not in counted and rec.snaps:  # count its histogram now, from the round's snapshot
                 counted.add(p)
-                h2 = _count_hist(count[p], rec.snaps[t])
+                h2 = _hist_at(hc, tuple(order[:t]), p, count[p], rec.snaps[t])
                 latest[p] = pending[p] = h2
                 latest_t[p] = t
                 heapq.heappop(heap)
@@ -660,6 +690,8 @@ class RangeCheck:
         "ci",
         "count",
         "crossing",
+        "half",
+        "hc",
         "latest",
         "latest_t",
         "lower",
@@ -672,6 +704,7 @@ class RangeCheck:
         nv = max(cp.n_voters, 1)
         self.C = [float(c * nv) for c in cp.cost]
         self.count = _prepared(cp)[1]
+        self.hc = _hist_cache(cp)
         self.rec = rec
         self.cands = cands
         self.b1 = b1
@@ -686,6 +719,7 @@ class RangeCheck:
         self.latest_t: dict[int, int] = {}
         self.pending: dict[int, list] = {}
         self.lower: dict[int, tuple] = {}
+        self.half: dict[int, list] = {}  # projects whose lower line is the tangent at b2 only: histogram
         self.alive = set(cands)
         self.ci = 0
         self.t = 0
@@ -697,6 +731,7 @@ class RangeCheck:
         new = object.__new__(RangeCheck)
         new.C = self.C
         new.count = self.count
+        new.hc = self.hc
         new.rec = rec or self.rec
         new.cands = self.cands
         new.b1, new.b2 = c1, c2
@@ -723,6 +758,7 @@ class RangeCheck:
         new.latest = dict(self.latest)
         new.latest_t = dict(self.latest_t)
         new.pending = dict(self.pending)
+        new.half = dict(self.half)
         new.alive = set(self.alive)
         new.ci = self.ci
         new.t = self.t
@@ -763,11 +799,18 @@ class RangeCheck:
         at1 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
         return at1, lo
 
-    def _lower(self, h, c):
+    def _lower(self, h, c, full=True):
         """Lower bound of a competitor's rho on the range: the maximum of its tangents at both ends
-        ``(T1 at b1, T1 at b2, T2 at b1, T2 at b2)``, or None (unaffordable) / False (uncertain)."""
+        ``(T1 at b1, T1 at b2, T2 at b1, T2 at b2)``, or None (unaffordable) / False (uncertain).
+        With ``full=False`` the tangent at ``b2`` alone where it exists (it is a lower bound by
+        itself; twice, as ``(T2, T2)``); the caller adds ``T1`` only if that does not suffice."""
         W = self.W
         r2 = _rho_line(h, self.U2, self.SL, c)
+        if not full and r2:
+            lo, _hi, g, gerr = r2
+            at1 = lo - g * W - gerr * W
+            at1 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
+            return at1, lo, at1, lo
         r1 = _rho_line(h, self.U1, self.SL, c)
         if r1 is None and r2 is None:
             return None  # unaffordable at both ends (affine money), hence everywhere in between
@@ -788,13 +831,21 @@ class RangeCheck:
             lines.append(lines[0])
         return lines[0] + lines[1]
 
-    def _refresh(self, p, heap) -> bool:
-        r = self._lower(self.pending.pop(p), self.C[p])
+    def _refresh(self, p, heap, full=False) -> bool:
+        """Evaluate p's pending histogram (or, ``full``, its half-evaluated one with both tangents)."""
+        if full:
+            h = self.half.pop(p)
+        else:
+            h = self.pending.pop(p)
+            self.half.pop(p, None)
+        r = self._lower(h, self.C[p], full)
         if r is False:
             return False
         if r is None:
             self.alive.discard(p)
         else:
+            if not full and r[0] is r[2]:  # the tangent at b2 only
+                self.half[p] = h
             self.lower[p] = r
             heapq.heappush(heap, (_key(r), p, r))
         return True
@@ -813,6 +864,8 @@ class RangeCheck:
         W = self.W
         E4 = 4 * EPS
         count = self.count
+        hc = self.hc
+        half = self.half
         heap = [(_key(line), p, line) for p, line in lower.items() if p in alive]
         heapq.heapify(heap)
         deferred: list = []
@@ -866,9 +919,14 @@ class RangeCheck:
                     heapq.heappop(heap)
                     deferred.append((key, p, line))
                     continue
+                if p in half:  # add the tangent at b1
+                    heapq.heappop(heap)
+                    if self._refresh(p, heap, full=True) is False:
+                        return False
+                    continue
                 if p not in counted and rec.snaps:  # count its histogram now, from the snapshot
                     counted.add(p)
-                    h2 = _count_hist(count[p], rec.snaps[t])
+                    h2 = _hist_at(hc, tuple(order[:t]), p, count[p], rec.snaps[t])
                     self.latest[p] = pending[p] = h2
                     self.latest_t[p] = t
                     heapq.heappop(heap)

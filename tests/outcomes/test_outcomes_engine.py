@@ -9,7 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allmende.outcomes._mes import mes_candidates, replay_exact, run_mes
-from allmende.outcomes._mes_float import RangeCheck, float_ok, run_mes_float, verify
+from allmende.outcomes._mes_float import (
+    RangeCheck,
+    _count_hist,
+    _hist_cache,
+    _prepared,
+    float_ok,
+    run_mes_float,
+    verify,
+)
 from allmende.outcomes.pabulib import Instance, Project, Voter, read_pb
 from allmende.outcomes.profile import Compiled
 from allmende.outcomes.rules import mes, mes_add1
@@ -192,3 +200,46 @@ def test_add1_exact_jumps_on_long_stretches():
     assert fast.order == exact.order
     assert fast.explanations == exact.explanations
     assert fast.details["per_voter_budget"] == exact.details["per_voter_budget"]
+
+
+def _fresh_hist_after(cp, prefix, p):
+    """p's histogram after buying ``prefix``, counted from scratch: every round gives each class of
+    the winner's supporters a new class (numbered in the order of the winner's histogram)."""
+    _big, count, move, _nbrs, _init = _prepared(cp)
+    gc = [0] * len(cp.groups)
+    ncls = 1
+    for w in prefix:
+        h = _count_hist(count[w], gc)
+        new = {(cid, u): ncls + i for i, (cid, u, _m) in enumerate(h)}
+        ncls += len(h)
+        for u, gs in move[w]:
+            for g in gs:
+                gc[g] = new[(gc[g], u)]
+    return _count_hist(count[p], gc)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_histogram_cache_equals_fresh_counts(path):
+    """Histograms kept across runs, checks and resumed runs (by the order of purchases before them)
+    equal histograms counted afresh for that order, entry order included (class ids depend on it)."""
+    cp = Compiled(read_pb(path))
+    if cp.n_voters == 0:
+        return
+    out = mes_add1(cp)
+    assert out.selected == mes_add1(Compiled(cp.instance), fast=False).selected
+    cache = _hist_cache(cp)[0]
+    keys = sorted(cache, key=lambda k: (len(k[0]), k))[:: max(1, len(cache) // 300)]
+    for prefix, p in keys:
+        assert cache[(prefix, p)] == _fresh_hist_after(cp, prefix, p), (prefix, p)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(max_voters=12, max_projects=7), st.sampled_from(TIES))
+def test_histogram_cache_random(inst, tie):
+    cp = Compiled(inst, tie)
+    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+        return
+    out = mes_add1(cp, tie)
+    assert out.selected == mes_add1(Compiled(inst, tie), tie, fast=False).selected
+    for (prefix, p), h in _hist_cache(cp)[0].items():
+        assert h == _fresh_hist_after(cp, prefix, p)
