@@ -60,7 +60,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter, deque
 from itertools import compress, repeat
-from operator import itemgetter
+from operator import itemgetter, le
 
 from .profile import Compiled
 
@@ -68,6 +68,7 @@ EPS = 2.0**-50
 _BIG = 2**53
 _HEAVY = 16  # groups with more voters are counted with their weight instead of being repeated
 INF = float("inf")
+_first = itemgetter(0)
 
 
 class Record:
@@ -811,6 +812,14 @@ class RangeCheck:
             at1 = lo - g * W - gerr * W
             at1 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
             return at1, lo, at1, lo
+        if r2 is None:
+            U1 = self.U1
+            U2 = self.U2
+            cids = list(map(_first, h))
+            if all(map(le, map(U1.__getitem__, cids), map(U2.__getitem__, cids))):
+                # the upper money at b1 is at most that at b2 for every class, so its total is below
+                # the cost too: unaffordable at both ends
+                return None
         r1 = _rho_line(h, self.U1, self.SL, c)
         if r1 is None and r2 is None:
             return None  # unaffordable at both ends (affine money), hence everywhere in between
