@@ -34,7 +34,9 @@ Voters with identical ballots form a group; every group is in one *budget class*
 groups of a class hold the same money. A project's histogram ``(class, utility) -> voters`` is not
 kept up to date by moving voters around; it is counted afresh, in C, when the project is evaluated:
 ``Counter(map(gc.__getitem__, supporters))`` (a group of ``m`` voters appears ``m`` times in the list,
-very large groups are added with their weight). Buying a project maps each of its supporters' classes
+very large groups are added with their weight). A counted histogram is kept per instance under
+``(order of purchases before it, project)`` (it is the same at every budget, see below), so the many
+runs, checks and resumed runs of ``mes-add1`` that share a prefix count it once. Buying a project maps each of its supporters' classes
 to a new class, again in C (``map`` + ``gc.__setitem__``). Only projects sharing supporters with the
 bought one are marked stale; the heap of lower bounds decides which ones are evaluated at all.
 
