@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -40,6 +41,10 @@ class User(AbstractUser):
         help_text=_("For council members: the faction they belong to."),
     )
 
+    # The language the person last chose on the site (or signed up in); their mails are written in it.
+    language = models.CharField(
+        _("language for e-mails"), max_length=10, blank=True, choices=settings.LANGUAGES, default=""
+    )
     blocked_at = models.DateTimeField(_("blocked since"), null=True, blank=True)
     blocked_reason = models.CharField(_("reason for the block"), max_length=500, blank=True)
 

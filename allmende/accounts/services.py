@@ -31,6 +31,7 @@ def export_data(user: User) -> dict:
             "accepted_rules_at": user.accepted_rules_at.isoformat() if user.accepted_rules_at else None,
             "roles": sorted(group.name for group in user.groups.all()),
             "faction": user.faction.name if user.faction_id else None,
+            "language": user.language or None,
         },
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}
@@ -44,6 +45,11 @@ def export_data(user: User) -> dict:
 
 
 @transaction.atomic
+def set_language(user: User, language: str) -> None:
+    """Remember the language the person chose on the site; their mails are written in it."""
+    User.objects.filter(pk=user.pk).update(language=language)
+
+
 def change_username(user: User, username: str) -> User:
     user.username = username
     user.full_clean(exclude=["password"])

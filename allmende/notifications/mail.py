@@ -10,9 +10,13 @@ from django.utils import translation
 from .models import HIDDEN, KIND_LABELS, MERGED, STATE_CHANGED
 from .tokens import make_token
 
-# The platform keeps no language per person yet: mails go out in the default language, German.
-MAIL_LANGUAGE = "de"
 EXCERPT_LENGTH = 600
+
+
+def mail_language(user) -> str:
+    """The language of a person's mails: the one they last chose on the site, else the site's."""
+    language = getattr(user, "language", "") or ""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 class UnfoldedHeader(str):
@@ -57,7 +61,7 @@ def build_message(user, kind: str, proposal, reason: str = "", extra=None, as_au
     proposal_url = base + proposal.get_absolute_url()
     item_path = extra.get("url") or ""
     unsubscribe_url = base + reverse("notifications:unsubscribe", args=[make_token(user.pk, kind)])
-    with translation.override(MAIL_LANGUAGE):
+    with translation.override(mail_language(user)):
         context = {
             "recipient": user,
             "kind": kind,

@@ -24,6 +24,11 @@ def switch_language(request):
     ):
         target = "/"
     response = HttpResponseRedirect(target)
+    if language in dict(settings.LANGUAGES) and request.user.is_authenticated:
+        # Remembered for the person's mails too (notifications are written in it).
+        from allmende.accounts import services as accounts
+
+        accounts.set_language(request.user, language)
     if language in dict(settings.LANGUAGES):
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,

@@ -38,6 +38,14 @@ def test_signup_creates_an_unconfirmed_resident_and_mails_a_link(client):
 
 
 @pytest.mark.django_db
+def test_signup_remembers_the_language_for_later_mails(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    signup(client)
+    assert User.objects.get(username="neuling").language == "en"
+    assert "Confirm" in mail.outbox[0].subject or "confirm" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
 def test_unconfirmed_account_cannot_log_in(client):
     signup(client)
     client.logout()

@@ -32,11 +32,21 @@ def test_followers_get_one_mail_each_but_not_the_actor(proposal, followers, noti
 
 
 @pytest.mark.django_db
-def test_mails_are_german_whatever_language_the_actor_uses(proposal, followers, notify_now, mailoutbox):
-    """No language per person yet: mails go out in German, the default."""
+def test_each_mail_is_in_its_recipients_language_not_the_actors(
+    client, proposal, followers, notify_now, mailoutbox
+):
+    """A person who switched the site to English gets English mails; everyone else German, the default,
+    whatever language the request that caused the mail was in."""
+    anna, bernd = followers
+    client.force_login(bernd)
+    client.get("/sprache/", {"language": "en", "next": "/"})
+    bernd.refresh_from_db()
+    assert bernd.language == "en"
     with translation.override("en"):
         notify_now(services.STATE_CHANGED, proposal)
-    assert "Veröffentlicht" in mailoutbox[0].subject  # the state "Published", from the German catalogue
+    subjects = {mail.to[0]: mail.subject for mail in mailoutbox}
+    assert "Veröffentlicht" in subjects["anna@example.org"]  # the state "Published", German catalogue
+    assert "Published" in subjects["bernd@example.org"]
 
 
 @pytest.mark.django_db
