@@ -144,6 +144,11 @@ else:
 
 # Public pages for anonymous readers are kept this many seconds in the cache (allmende/ops/microcache.py).
 MICROCACHE_SECONDS = int(os.environ.get("MICROCACHE_SECONDS", "10"))
+# A proposal's page for anonymous readers is kept until what it shows changes, at most this many seconds
+# (allmende/ops/pagecache.py). Needs a cache every process shares, so it is on by default with Redis only.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "86400" if REDIS_URL else "0"))
+# Every process that writes renews the versions those pages depend on, whether or not it serves pages.
+PAGE_CACHE_TRACK_WRITES = bool(REDIS_URL) or PAGE_CACHE_SECONDS > 0
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

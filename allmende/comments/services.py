@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allmende import ratelimit
+from allmende.ops.pagecache import scoped_to_proposal
 from allmende.proposals.models import Proposal
 from allmende.proposals.services import ActionRefused
 from allmende.rounds.permissions import Action, can, official_role
@@ -35,6 +36,7 @@ def _count(proposal_id, delta):
     Proposal.objects.filter(pk=proposal_id).update(comment_count=F("comment_count") + delta)
 
 
+@scoped_to_proposal
 def post_comment(
     user, proposal: Proposal, body: str, parent: Comment | None = None, official=False
 ) -> Comment:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allmende import ratelimit
 from allmende.comments.models import Comment
+from allmende.ops.pagecache import scoped_to_proposal
 from allmende.rounds.models import Round
 from allmende.rounds.permissions import Action, ActionRefused, can
 
@@ -92,6 +93,7 @@ def allowed_values(round_: Round) -> list[int]:
     return list(range(1, round_.max_points_per_proposal + 1))
 
 
+@scoped_to_proposal
 @transaction.atomic
 def rate(user, proposal: Proposal, value: int = 1) -> Support:
     """Support or rate `proposal`; a second call with another value changes the rating."""
@@ -151,6 +153,7 @@ def _insert_support(user, proposal, value) -> bool:
         return cursor.rowcount == 1
 
 
+@scoped_to_proposal
 @transaction.atomic
 def unrate(user, proposal: Proposal) -> bool:
     """Take back one's support or rating. Returns whether there was one."""

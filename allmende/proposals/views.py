@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from allmende.comments.views import thread_context
 from allmende.markup import render_markdown
 from allmende.ops.microcache import public_microcache
+from allmende.ops.pagecache import proposal_key, versioned_page
 from allmende.rounds import queries as round_queries
 from allmende.rounds.models import Round
 from allmende.rounds.permissions import Action, can, can_link_papers, is_moderator
@@ -85,7 +86,7 @@ def proposal_list(request, slug):
     )
 
 
-@public_microcache
+@versioned_page(lambda slug, number: [proposal_key(slug, number)])
 def proposal_detail(request, slug, number):
     proposal = queries.proposal_for_page(slug, number, request.user)
     if proposal is None:
@@ -98,7 +99,9 @@ def proposal_detail(request, slug, number):
     context["is_moderator"] = is_moderator(request.user)
     context["can_link_papers"] = can_link_papers(request.user)
     context.update(thread_context(request, proposal))
-    return render(request, "proposals/detail.html", context)
+    response = render(request, "proposals/detail.html", context)
+    response.content_expires = round_.next_change()  # the page shows what the phase allows
+    return response
 
 
 def _form_page(request, round_, form, proposal=None):

@@ -114,6 +114,12 @@ class Round(models.Model):
                 return phase
         return None
 
+    def next_change(self, now=None):
+        """When a phase of the round next starts or ends (what pages show depends on it), or None."""
+        now = now or timezone.now()
+        moments = [m for p in self.phases.all() for m in (p.starts_at, p.ends_at) if m > now]
+        return min(moments, default=None)
+
     def phase(self, kind):
         for phase in self.phases.all():
             if phase.kind == kind:

@@ -38,6 +38,7 @@ TARGETS_MS = {
     "list_page20": 50,
     "detail": 30,
     "detail_popular": 30,
+    "detail_warm": 30,
     "detail_user": 30,
     "toggle": 30,
 }
@@ -100,7 +101,7 @@ def query_check(info: dict, slug: str, topic: str, session: str) -> dict:
     from django.test import override_settings
 
     result = {"queries": {}, "explain": {}}
-    off = override_settings(MICROCACHE_SECONDS=0)  # count what rendering a page costs, not a cache hit
+    off = override_settings(MICROCACHE_SECONDS=0, PAGE_CACHE_SECONDS=0)  # rendering, not a cache hit
     off.enable()
     for who, client in (("anonymous", Client()), ("logged in", Client())):
         if who == "logged in":
@@ -191,6 +192,7 @@ def main():
     session_file.write_text("".join(f"{sessions[u][0]} {sessions[u][1]}\n" for u in toggle_uids))
     server = benchlib.Server(args.db, PORT, workdir, workdir / "server.log")
     results, consistency, rss, startup = {}, {}, {}, float("nan")
+    crawl, redis_info = {}, {}
     try:
         startup = server.start()
         print(f"server up in {startup:.1f}s", flush=True)
@@ -209,12 +211,21 @@ def main():
             ("list_page20", base + prefix + "?sort=top&page=20", None),
             ("detail", base + prefix, "detail.lua"),
             ("detail_popular", base + prefix, "detail_popular.lua"),
+            ("detail_warm", base + prefix, "detail.lua"),
             ("detail_user", base + prefix, "detail_user.lua"),
             ("toggle", base + prefix, "toggle.lua"),
         ]
-        for _name, url, script in scenarios:  # warm every worker and cache first
+        for _name, url, script in scenarios:  # warm every worker first
             wrk(url, 2, script, env)
+        # Measure from an empty cache: "detail" (uniform) then shows what rendering costs, "detail_popular"
+        # (Zipf) how a cache filling as readers arrive helps; "detail_warm" (uniform again) comes after
+        # every page has been read once, as on a site that has been up a while.
+        redis_info = _flush_cache()
         for name, url, script in scenarios:
+            if name == "detail_warm":
+                crawl = _crawl(prefix, info["proposals"])
+                redis_info = _cache_info()
+                print("crawl", json.dumps(crawl), "cache", json.dumps(redis_info), flush=True)
             results[name] = wrk(url, args.seconds, script, env)
             print(name, json.dumps(results[name]), flush=True)
         rss = {pid: _vm_hwm(pid) for pid in server.worker_pids()}
@@ -275,6 +286,8 @@ def main():
         "worker_peak_rss_mb": rss,
         "machine": machine,
         "server_startup_s": round(startup, 1),
+        "crawl": crawl,
+        "cache_after_crawl": redis_info,
         "topic": topic,
         "slug": slug,
         "run_s": round(time.monotonic() - t_start, 1),
@@ -285,6 +298,36 @@ def main():
     print("wrote", args.output)
     ok = consistency.get("mismatches") == 0 and consistency.get("recount_rc") == 0
     sys.exit(0 if ok else 1)
+
+
+def _redis():
+    import redis
+
+    return redis.Redis.from_url(benchlib.REDIS_URL)
+
+
+def _flush_cache() -> dict:
+    _redis().flushdb()
+    return _cache_info()
+
+
+def _cache_info() -> dict:
+    client = _redis()
+    return {"keys": client.dbsize(), "used_memory_mb": round(client.info("memory")["used_memory"] / 2**20, 1)}
+
+
+def _crawl(prefix: str, count: int, clients: int = 8) -> dict:
+    """Read every proposal's page once (anonymously), as readers of a site that has been up a while have."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(clients) as pool:
+        statuses = list(pool.map(lambda n: benchlib.http_get(PORT, f"{prefix}{n}/")[0], range(1, count + 1)))
+    return {
+        "pages": count,
+        "seconds": round(time.monotonic() - t0, 1),
+        "non_200": sum(1 for s in statuses if s != 200),
+    }
 
 
 def _vm_hwm(pid: int) -> float:
@@ -333,8 +376,9 @@ def render(o: dict) -> str:
         "list_top": "list, sorted by supports (`?sort=top`)",
         "list_topic": f"list, filtered by topic (`?sort=top&topic={o['topic']}`)",
         "list_page20": "list, page 20 (`?sort=top&page=20`)",
-        "detail": "detail page, anonymous, uniform over 10,000 (cold: the micro-cache rarely hits)",
-        "detail_popular": "detail page, anonymous, Zipf(1) over 10,000 (how readers spread)",
+        "detail": "detail page, anonymous, uniform over 10,000, from an empty cache (nearly every page rendered)",
+        "detail_popular": "detail page, anonymous, Zipf(1) over 10,000 (how readers spread), cache filling",
+        "detail_warm": "detail page, anonymous, uniform over 10,000, every page read once before (steady state)",
         "detail_user": "detail page, logged in, uniform over 10,000 (never cached)",
         "toggle": "support toggle (POST value=1 / withdraw=1, HX-Request, logged in)",
     }
@@ -358,6 +402,11 @@ def render(o: dict) -> str:
         "",
         "Peak RSS of the app workers after the wrk scenarios (VmHWM): "
         + ", ".join(f"{v} MB" for v in o["worker_peak_rss_mb"].values()),
+        "",
+        f"Before `detail_warm`, every one of the {o['crawl'].get('pages')} proposal pages was read once by 8 "
+        f"clients in {o['crawl'].get('seconds')} s ({o['crawl'].get('non_200')} answers other than 200); the "
+        f"cache (Redis) then held {o['cache_after_crawl'].get('keys')} keys in "
+        f"{o['cache_after_crawl'].get('used_memory_mb')} MB (pages are stored compressed).",
         "",
         "## SQL queries per request",
         "",

@@ -1,0 +1,243 @@
+"""Public pages kept until what they show changes.
+
+The micro-cache (microcache.py) keeps a page for a few seconds. A proposal's page is read far more often
+than it changes, and readers spread over thousands of proposals, so a few seconds rarely help it. Here
+the page an anonymous reader gets is kept until something it shows changes: at most
+settings.PAGE_CACHE_SECONDS, and never past the round's next phase change (the page depends on the
+phase).
+
+**How a change is noticed, whoever makes it.** Every SQL statement passes `track_writes`, a database
+execute wrapper installed on every connection (views, admin, management commands, timers, tasks alike).
+An INSERT, UPDATE or DELETE of a table that a public page may show renews a *content version* in the
+cache:
+
+- inside `proposal_scope(proposal)` (supporting, rating, commenting one proposal), writes to that
+  proposal's own rows renew that proposal's version only, so a support invalidates one page;
+- every other write renews the site-wide version (a renamed topic, an answer, a moderator's decision);
+- tables no public page shows (sessions, tasks, follows, reports, e-mail addresses, a new account, a
+  person's last login or language) renew nothing;
+- a statement this module cannot classify renews the site-wide version (too often is safe, too rarely
+  is not).
+
+A version is renewed at the write, inside the transaction (if the cache cannot be reached, the change
+fails instead of leaving a stale page), and again after the commit (a page rendered between the two
+from the not yet committed, old data is then never served). A page is stored with the versions read
+*before* rendering it and served only while they are still current. Versions are random tokens, not
+counters: if the cache loses one, the new token matches no stored page.
+
+Needs a cache shared by every process that writes (Redis, settings.REDIS_URL); with a per-process memory
+cache it is off unless PAGE_CACHE_SECONDS is set explicitly (`make run` has one process).
+"""
+
+import contextvars
+import logging
+import re
+import secrets
+import zlib
+from contextlib import contextmanager
+from datetime import datetime
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from .microcache import _cacheable, public_microcache
+
+log = logging.getLogger(__name__)
+
+SITE = "content:site"
+_VERSION_TIMEOUT = None  # versions never expire; only pages do
+
+# Tables no public page shows: writing them changes no public page.
+PRIVATE_TABLES = frozenset(
+    {
+        "django_session",
+        "django_tasks_database_dbtaskresult",
+        "django_admin_log",
+        "account_emailaddress",
+        "account_emailconfirmation",
+        "notifications_follow",
+        "notifications_notificationsettings",
+        "moderation_report",
+        "moderation_auditentry",
+        "pages_accessibilityfeedback",
+        "accountability_oparlimportstate",
+    }
+)
+# Columns of a person that no public page shows (login time, chosen language, password hash).
+PRIVATE_USER_COLUMNS = frozenset({"last_login", "language", "password"})
+# In a proposal's scope, writes to these tables concern that proposal alone.
+PROPOSAL_TABLES = frozenset({"proposals_proposal", "proposals_support", "comments_comment"})
+# Statements that write nothing.
+_READS = frozenset(
+    {"SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SET", "SHOW", "EXPLAIN", "PRAGMA"}
+)
+_WRITE_WORD = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+_WRITE = re.compile(
+    r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.IGNORECASE
+)
+_SET_COLUMNS = re.compile(r"\bSET\s+(.*?)\s+WHERE\b", re.IGNORECASE | re.DOTALL)
+_COLUMN = re.compile(r'"?(\w+)"?\s*=')
+
+_scope: contextvars.ContextVar[str | None] = contextvars.ContextVar("content_scope", default=None)
+
+
+def proposal_key(round_slug: str, number) -> str:
+    """The version of one proposal's page, named by its address (known before anything is read)."""
+    return f"content:proposal:{round_slug}/{number}"
+
+
+@contextmanager
+def proposal_scope(proposal):
+    """Writes to the proposal's own rows inside this block renew only its page's version."""
+    token = _scope.set(proposal_key(proposal.round.slug, proposal.number))
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+def scoped_to_proposal(func):
+    """For a service `func(user, proposal, ...)`: its writes to the proposal's rows concern that
+    proposal's page alone (see proposal_scope)."""
+
+    @wraps(func)
+    def wrapped(user, proposal, *args, **kwargs):
+        with proposal_scope(proposal):
+            return func(user, proposal, *args, **kwargs)
+
+    return wrapped
+
+
+def _changed_key(sql: str) -> str | None:
+    """Which version a statement renews: None for reads and private writes."""
+    head = sql.lstrip(" \t\n(")[:10].split(None, 1)
+    verb = head[0].upper() if head else ""
+    if verb in _READS:
+        return None
+    if verb == "WITH" and not _WRITE_WORD.search(sql):
+        return None
+    match = _WRITE.match(sql)
+    if match is None:
+        return SITE  # DDL, a CTE, anything unknown
+    table = match.group(1).lower()
+    if table in PRIVATE_TABLES:
+        return None
+    if table == "accounts_user" and verb == "INSERT":
+        return None  # a new account shows nowhere until it writes something
+    if table == "accounts_user" and verb == "UPDATE":
+        columns = _SET_COLUMNS.search(sql)
+        if columns and {c.lower() for c in _COLUMN.findall(columns.group(1))} <= PRIVATE_USER_COLUMNS:
+            return None
+    scope = _scope.get()
+    if scope is not None and table in PROPOSAL_TABLES:
+        return scope
+    return SITE
+
+
+def _renew(keys) -> None:
+    cache.set_many({key: secrets.token_hex(8) for key in keys}, timeout=_VERSION_TIMEOUT)
+
+
+class _AfterCommit:
+    """The keys a transaction changed, renewed again once it has committed."""
+
+    def __init__(self):
+        self.keys = set()
+
+    def __call__(self):
+        _renew(self.keys)
+
+
+def track_writes(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    if not settings.PAGE_CACHE_TRACK_WRITES:
+        return result
+    key = _changed_key(sql)
+    if key is None:
+        return result
+    connection = context["connection"]
+    if not connection.in_atomic_block:
+        _renew([key])  # already committed
+        return result
+    pending = getattr(connection, "_content_after_commit", None)
+    if pending is None or not any(func is pending for _sids, func, _robust in connection.run_on_commit):
+        pending = connection._content_after_commit = _AfterCommit()
+        transaction.on_commit(pending, using=connection.alias, robust=True)
+    if key not in pending.keys:
+        _renew([key])
+        pending.keys.add(key)
+    return result
+
+
+def install(connection, **kwargs):
+    """Connected to `connection_created`: every connection tracks its writes (once)."""
+    if track_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(track_writes)
+
+
+def install_all():
+    for connection in connections.all(initialized_only=True):
+        install(connection)
+
+
+def current_versions(keys: list[str]) -> dict[str, str]:
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, secrets.token_hex(8), timeout=_VERSION_TIMEOUT)
+        found.update(cache.get_many(missing))
+    return found
+
+
+def versioned_page(keys_for):
+    """Keep the view's page for anonymous readers until one of its versions changes.
+
+    `keys_for(**view_kwargs)` names the versions the page depends on besides the site-wide one. The view
+    may set `response.content_expires` (an aware datetime) to end the page's life earlier, e.g. at the
+    next phase change. With settings.PAGE_CACHE_SECONDS = 0 the view gets the micro-cache instead.
+    """
+
+    def decorate(view):
+        micro = public_microcache(view)
+
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            seconds = settings.PAGE_CACHE_SECONDS
+            if not seconds:
+                return micro(request, *args, **kwargs)
+            if not _cacheable(request):
+                return view(request, *args, **kwargs)
+            key = f"vpage:{get_language()}:{request.get_full_path()}"
+            keys = [SITE, *keys_for(**kwargs)]
+            entry, versions = cache.get(key), None
+            if entry is not None:
+                stamp, body, content_type = entry
+                versions = current_versions(keys)
+                if stamp == versions:
+                    response = HttpResponse(zlib.decompress(body), content_type=content_type)
+                    response["X-Cache"] = "hit"
+                    return response
+            versions = versions or current_versions(keys)  # read before the page's data
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                timeout = _timeout(seconds, getattr(response, "content_expires", None))
+                if timeout > 0:
+                    body = zlib.compress(response.content, 1)
+                    cache.set(key, (versions, body, response["Content-Type"]), timeout=timeout)
+            return response
+
+        return wrapped
+
+    return decorate
+
+
+def _timeout(seconds: int, expires: datetime | None) -> int:
+    if expires is None:
+        return seconds
+    return min(seconds, int((expires - timezone.now()).total_seconds()))

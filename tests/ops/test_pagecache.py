@@ -1,0 +1,165 @@
+"""A proposal's page for anonymous readers is kept until what it shows changes (allmende/ops/pagecache.py)."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+
+from allmende.accounts.models import User
+from allmende.comments import services as comments
+from allmende.notifications.models import Follow
+from allmende.ops import pagecache
+from allmende.proposals import services
+from allmende.proposals.models import Proposal
+from allmende.rounds.models import Phase, Topic
+from tests.factories import make_proposal
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 3600
+    settings.PAGE_CACHE_TRACK_WRITES = True
+
+
+def _read(client, proposal):
+    response = client.get(proposal.get_absolute_url())
+    assert response.status_code == 200
+    return response.get("X-Cache") == "hit", response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_page_is_served_from_the_cache_until_a_support_changes_its_count(
+    client, proposal, make_user, page_cache
+):
+    assert _read(client, proposal)[0] is False
+    hit, page = _read(client, proposal)
+    assert hit and "0 mal unterstützt" in page
+    services.rate(make_user("bert"), proposal)
+    hit, page = _read(client, proposal)
+    assert not hit and "1 mal unterstützt" in page
+    services.unrate(proposal.author or make_user("carla"), proposal)  # nothing to take back: no write
+    assert _read(client, proposal)[0] is True
+
+
+@pytest.mark.django_db
+def test_a_support_leaves_the_other_proposals_pages_cached(client, proposal, make_user, page_cache):
+    other = make_proposal(proposal.round)
+    _read(client, proposal), _read(client, other)
+    services.rate(make_user("bert"), proposal)
+    assert _read(client, other)[0] is True
+    assert _read(client, proposal)[0] is False
+
+
+@pytest.mark.django_db
+def test_a_comment_shows_at_once(client, proposal, make_user, page_cache):
+    _read(client, proposal)
+    comments.post_comment(make_user("bert"), proposal, "Gute Idee, der Weg ist nachts sehr dunkel.")
+    hit, page = _read(client, proposal)
+    assert not hit and "nachts sehr dunkel" in page
+
+
+@pytest.mark.django_db
+def test_any_other_change_renews_every_page(client, proposal, page_cache):
+    """A renamed topic, made anywhere (here a bulk UPDATE, as the admin or a migration might), shows on
+    the proposal's page at once."""
+    _read(client, proposal)
+    Topic.objects.filter(pk=proposal.topic_id).update(name="Mobilität und Wege")
+    hit, page = _read(client, proposal)
+    assert not hit and "Mobilität und Wege" in page
+
+
+@pytest.mark.django_db
+def test_private_writes_keep_pages_cached(client, proposal, make_user, page_cache):
+    bert = make_user("bert", role=None)  # a new account
+    _read(client, proposal)
+    User.objects.create_user(username="carla", email="carla@example.org", password="x" * 12)
+    bert.last_login = timezone.now()
+    bert.save(update_fields=["last_login"])
+    Follow.objects.create(user=bert, proposal=proposal)
+    assert _read(client, proposal)[0] is True
+
+
+@pytest.mark.django_db
+def test_signed_in_people_get_fresh_pages(client, proposal, resident, page_cache):
+    _read(client, proposal)
+    client.force_login(resident)
+    response = client.get(proposal.get_absolute_url())
+    assert "X-Cache" not in response and "csrfmiddlewaretoken" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_lost_version_loses_the_pages_that_depend_on_it(client, proposal, page_cache):
+    _read(client, proposal)
+    cache.delete(pagecache.SITE)  # e.g. evicted by the cache
+    assert _read(client, proposal)[0] is False
+    assert _read(client, proposal)[0] is True
+
+
+@pytest.mark.django_db
+def test_the_page_lives_no_longer_than_until_the_phase_changes(client, proposal, page_cache, monkeypatch):
+    rating = proposal.round.phase(Phase.Kind.RATING)
+    rating.ends_at = timezone.now() + timedelta(minutes=5)
+    rating.save()
+    stored = {}
+    original = cache.set
+
+    def spy(key, value, timeout=None, **kwargs):
+        if key.startswith("vpage:"):
+            stored[key] = timeout
+        return original(key, value, timeout=timeout, **kwargs)
+
+    monkeypatch.setattr(cache, "set", spy)
+    _read(client, proposal)
+    (timeout,) = stored.values()
+    assert 280 <= timeout <= 300
+
+
+@pytest.mark.django_db
+def test_versions_are_renewed_again_after_the_commit(
+    proposal, django_capture_on_commit_callbacks, page_cache
+):
+    """A reader who rendered the old data while the change was not yet committed must not have it served."""
+    before = pagecache.current_versions([pagecache.SITE])
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        Proposal.objects.filter(pk=proposal.pk).update(title="Neu")
+        during = pagecache.current_versions([pagecache.SITE])
+    after = pagecache.current_versions([pagecache.SITE])
+    assert before != during != after
+
+
+@pytest.mark.django_db
+def test_a_failed_change_is_not_half_done_when_the_cache_cannot_be_reached(proposal, page_cache, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "set_many", unreachable)
+    with pytest.raises(ConnectionError), transaction.atomic():
+        Proposal.objects.filter(pk=proposal.pk).update(title="Neu")
+    proposal.refresh_from_db()
+    assert proposal.title != "Neu"
+
+
+@pytest.mark.django_db
+def test_statements_are_classified(proposal, page_cache):
+    key = pagecache.proposal_key(proposal.round.slug, proposal.number)
+    cases = {
+        'SELECT "proposals_proposal"."id" FROM "proposals_proposal"': None,
+        "WITH x AS (SELECT 1) SELECT * FROM x": None,
+        'UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s': None,
+        'UPDATE "accounts_user" SET "username" = %s WHERE "accounts_user"."id" = %s': pagecache.SITE,
+        'INSERT INTO "django_session" ("session_key") VALUES (%s)': None,
+        'INSERT INTO "proposals_support" ("proposal_id") VALUES (%s)': pagecache.SITE,
+        'ALTER TABLE "rounds_topic" ADD COLUMN "x" integer': pagecache.SITE,
+        "WITH gone AS (DELETE FROM rounds_topic RETURNING id) SELECT count(*) FROM gone": pagecache.SITE,
+    }
+    for sql, expected in cases.items():
+        assert pagecache._changed_key(sql) == expected, sql
+    with pagecache.proposal_scope(proposal):
+        assert pagecache._changed_key('INSERT INTO "proposals_support" ("proposal_id") VALUES (%s)') == key
+        assert pagecache._changed_key('UPDATE "rounds_round" SET "title" = %s') == pagecache.SITE
+
+
+def test_every_connection_tracks_its_writes():
+    assert pagecache.track_writes in connection.execute_wrappers
