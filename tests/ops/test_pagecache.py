@@ -1,9 +1,10 @@
 """A proposal's page for anonymous readers is kept until what it shows changes (allmende/ops/pagecache.py)."""
 
+import os
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -17,10 +18,17 @@ from allmende.rounds.models import Phase, Topic
 from tests.factories import make_proposal
 
 
-@pytest.fixture
-def page_cache(settings):
+@pytest.fixture(params=["memory", "redis"])
+def page_cache(request, settings):
+    """The page cache on, in the process's memory and in Redis as in production (REDIS_TEST_URL)."""
+    if request.param == "redis":
+        url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/14")
+        settings.CACHES = {"default": {"BACKEND": "allmende.ops.cache.RedisCache", "LOCATION": url}}
+        cache.clear()
     settings.PAGE_CACHE_SECONDS = 3600
     settings.PAGE_CACHE_TRACK_WRITES = True
+    yield
+    cache.clear()
 
 
 def _read(client, proposal):
@@ -103,14 +111,15 @@ def test_the_page_lives_no_longer_than_until_the_phase_changes(client, proposal,
     rating.ends_at = timezone.now() + timedelta(minutes=5)
     rating.save()
     stored = {}
-    original = cache.set
+    backend = caches["default"]
+    original = backend.set
 
     def spy(key, value, timeout=None, **kwargs):
         if key.startswith("vpage:"):
             stored[key] = timeout
         return original(key, value, timeout=timeout, **kwargs)
 
-    monkeypatch.setattr(cache, "set", spy)
+    monkeypatch.setattr(backend, "set", spy)
     _read(client, proposal)
     (timeout,) = stored.values()
     assert 280 <= timeout <= 300
@@ -134,7 +143,7 @@ def test_a_failed_change_is_not_half_done_when_the_cache_cannot_be_reached(propo
     def unreachable(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(cache, "set_many", unreachable)
+    monkeypatch.setattr(caches["default"], "set_many", unreachable)
     with pytest.raises(ConnectionError), transaction.atomic():
         Proposal.objects.filter(pk=proposal.pk).update(title="Neu")
     proposal.refresh_from_db()
