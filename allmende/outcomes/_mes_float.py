@@ -71,6 +71,8 @@ _BIG = 2**53
 _HEAVY = 16  # groups with more voters are counted with their weight instead of being repeated
 INF = float("inf")
 _first = itemgetter(0)
+_e_of = itemgetter(2)
+_u_of = itemgetter(3)
 
 
 class Record:
@@ -228,6 +230,7 @@ def _rho(hist, ca, ce, c):
     items = []
     total = 0.0
     terr = 0.0
+    denom = 0
     for cid, u, m in hist:
         a = ca[cid]
         e = ce[cid]
@@ -236,6 +239,7 @@ def _rho(hist, ca, ce, c):
         items.append((a / u, a, e, u, m))
         total += m * a
         terr += m * e
+        denom += m * u
     k = len(items)
     terr += 2 * (k + 1) * EPS * total
     if total + terr < c:
@@ -243,9 +247,6 @@ def _rho(hist, ca, ce, c):
     if total - terr < c:
         return False
     items.sort()
-    denom = 0
-    for it in items:
-        denom += it[4] * it[3]
     sa = 0.0
     saerr = 0.0
     i = 0
@@ -261,7 +262,17 @@ def _rho(hist, ca, ce, c):
     err = (saerr + 2 * (i + 2) * EPS * (sa + c)) / denom + 2 * EPS * rho
     lo = rho - err
     hi = rho + err
-    # Certify the split for every value in [lo, hi].
+    tau = items[i][0]
+    # Certify the split for every value in [lo, hi]. The entries are sorted by a / u (rounded, relative
+    # error 2**-53) and no entry's error per utility exceeds eb, so the two entries next to the split
+    # suffice, with margins; only if that fails, every entry is checked with its own error.
+    eb = max(map(_e_of, items)) / min(map(_u_of, items)) * (1 + 4 * EPS)
+    if (
+        lo > 0.0
+        and tau * (1 - 4 * EPS) - eb * (1 + 4 * EPS) >= hi * (1 + 8 * EPS)
+        and (i == 0 or items[i - 1][0] * (1 + 4 * EPS) + eb * (1 + 4 * EPS) <= lo * (1 - 8 * EPS))
+    ):
+        return lo, rho, hi, err, tau
     lo_m = lo * (1 - 4 * EPS)
     hi_m = hi * (1 + 4 * EPS)
     for j in range(k):
@@ -271,7 +282,7 @@ def _rho(hist, ca, ce, c):
                 return False
         elif (a - e) * (1 - 4 * EPS) < hi_m * u:
             return False
-    return lo, rho, hi, err, items[i][0]
+    return lo, rho, hi, err, tau
 
 
 def _pay(hist, r, ca, ce) -> bytes:
@@ -574,6 +585,7 @@ def _rho_line(hist, va, sl, c):
     items = []
     total = 0.0
     tabs = 0.0  # lower bounds of money may be negative: errors scale with magnitudes
+    denom = 0
     for cid, u, m in hist:
         a = va[cid]
         s = sl[cid]
@@ -582,6 +594,7 @@ def _rho_line(hist, va, sl, c):
         items.append((a / u, a, s, u, m))
         total += m * a
         tabs += m * abs(a)
+        denom += m * u
     k = len(items)
     terr = 2 * (k + 1) * EPS * tabs
     if total + terr < c:
@@ -589,9 +602,6 @@ def _rho_line(hist, va, sl, c):
     if total - terr < c:
         return False
     items.sort()
-    denom = 0
-    for it in items:
-        denom += it[4] * it[3]
     sa = 0.0
     saabs = 0.0
     ss = 0.0
@@ -611,14 +621,14 @@ def _rho_line(hist, va, sl, c):
     err = (2 * (i + 2) * EPS * (saabs + c)) / denom + 2 * EPS * abs(rho)
     lo = rho - err
     hi = rho + err
-    lo_m = lo * (1 - 4 * EPS)
-    hi_m = hi * (1 + 4 * EPS)
-    for j in range(k):
-        _r, a, _s, u, _m = items[j]
-        if j < i:
-            if a * (1 + 4 * EPS) > lo_m * u:
-                return False
-        elif a * (1 - 4 * EPS) < hi_m * u:
+    # Certify the split for every value in [lo, hi]: the money is exact and the entries are sorted by
+    # a / u (rounded, relative error 2**-53), so the two entries next to the split suffice.
+    y = items[i][0]
+    if y - abs(y) * (4 * EPS) < hi + abs(hi) * (4 * EPS):
+        return False
+    if i:
+        x = items[i - 1][0]
+        if x + abs(x) * (4 * EPS) > lo - abs(lo) * (4 * EPS):
             return False
     g = -ss / denom
     # slopes carry a relative error of a few EPS (a difference of two bounds divided by the width)

@@ -334,6 +334,7 @@ def _add1_fast(cp: Compiled):
             return left, False
         m = min(max(k1 + int(f * (k2 - k1)), k1), k2 - 1)  # last step where the old winner may win
         if m == k1:
+            r0 = r
             r1 = resumed(chk, k1)
             if r1 is None:
                 return [], False
@@ -342,6 +343,16 @@ def _add1_fast(cp: Compiled):
             if k1 == k2:
                 r2 = resumed(chk, k2)
                 return (left + [(k2, k2, r2)], True) if r2 is not None else (left, False)
+            if r1.order == r0.order and k2 - k1 >= 8:
+                # Still the same order: the bounds cross within one step of the start because the
+                # winner's factor falls steeply there and flattens later (the chord over the whole
+                # range is loose near its start). Cover a short range first, then the rest afresh.
+                k3 = k1 + (k2 - k1) // 8
+                more, ok = cover(k1, k3, r, chk.restricted(bk(k1), bk(k3), r), budget)
+                if not ok:
+                    return left + more, False
+                rest, ok = cover(k3 + 1, k2, more[-1][2], None, budget)
+                return left + more + rest, ok
             more, ok = cover(k1, k2, r, chk.restricted(bk(k1), bk(k2), r), budget)
             return left + more, ok
         left, ok = cover(k1, m, r, chk.restricted(bk(k1), bk(m)), budget)
@@ -394,10 +405,10 @@ def _add1_fast(cp: Compiled):
             x = ex.x_star
             if x is not None and ex.order == rec.order:
                 inc = max(1, int(-(-x // step)))
-            if inc >= _JUMP_WORTH:
+            if inc >= max(_JUMP_WORTH, D):
                 wait = 1
-            else:
-                wait = min(2 * wait, 1024)
+            else:  # not longer than the next range check would try: costs more than it saves
+                wait = min(2 * wait, 1 << 20)
                 exact_at = k + wait
         prev, prev_b = run, bk(k + inc - 1)
         k += inc

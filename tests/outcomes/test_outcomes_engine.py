@@ -4,6 +4,8 @@ and the exact fallback where the float bounds are uncertain."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +16,8 @@ from allmende.outcomes._mes_float import (
     _count_hist,
     _hist_cache,
     _prepared,
+    _rho,
+    _rho_line,
     float_ok,
     run_mes_float,
     verify,
@@ -243,3 +247,97 @@ def test_histogram_cache_random(inst, tie):
     assert out.selected == mes_add1(Compiled(inst, tie), tie, fast=False).selected
     for (prefix, p), h in _hist_cache(cp)[0].items():
         assert h == _fresh_hist_after(cp, prefix, p)
+
+
+def _exact_rho(vals, c):
+    """The exact affordability factor: the rho with sum of m * min(a, rho * u) = c (Fractions), or
+    None if the money does not reach c."""
+    if sum(m * a for a, u, m in vals) < c:
+        return None
+    items = sorted(vals, key=lambda v: v[0] / v[1])
+    paid = Fraction(0)
+    util = sum(m * u for _a, u, m in items)
+    for a, u, m in items:
+        rho = (c - paid) / util
+        if a >= rho * u:
+            return rho
+        paid += m * a
+        util -= m * u
+    raise AssertionError("unreachable for affordable projects")
+
+
+@st.composite
+def _histograms(draw):
+    """A histogram with money per class, errors and a cost; some classes sit right at the split
+    (their money per utility within a few ulps of the affordability factor) to reach the slow path."""
+    n = draw(st.integers(1, 40))
+    u_pool = draw(st.lists(st.integers(1, 10**6), min_size=1, max_size=3))
+    hist, money, errs = [], [], []
+    for cid in range(n):
+        u = draw(st.sampled_from(u_pool))
+        m = draw(st.integers(1, 50))
+        a = draw(st.one_of(st.just(0.0), st.floats(0.0, 1e6, allow_nan=False, allow_infinity=False)))
+        hist.append((cid, u, m))
+        money.append(a)
+        errs.append(draw(st.sampled_from([0.0, a * 2.0**-45, a * 1e-9])))
+    total = sum(m * a for (_c, _u, m), a in zip(hist, money, strict=True))
+    c = total * draw(st.floats(0.01, 1.2))
+    if c <= 0:  # projects cost something
+        c = 1.0
+    if draw(st.booleans()) and total > 0 and c > 0:
+        rho = _exact_rho(
+            [(Fraction(a), u, m) for (_c, u, m), a in zip(hist, money, strict=True)], Fraction(c)
+        )
+        if rho is not None:  # move some classes next to the split
+            for j in draw(st.lists(st.integers(0, n - 1), max_size=3)):
+                near = float(rho * hist[j][1]) * (1 + draw(st.sampled_from([-1e-15, 0.0, 1e-15, 1e-12])))
+                money[j] = near
+                errs[j] = 0.0
+    return hist, money, errs, c
+
+
+@settings(max_examples=400, deadline=None)
+@given(_histograms(), st.sampled_from([-1, 0, 1]))
+def test_rho_certified_interval_and_split(case, side):
+    """A certified rho interval contains the exact factor of any money within the errors (here the
+    lower end, the value and the upper end), and the split (entries with a / u below tau pay all they
+    have) is the exact one; 'unaffordable' means the money with its errors cannot reach the cost."""
+    hist, money, errs, c = case
+    res = _rho(hist, money, errs, c)
+    true = [Fraction(a) + side * Fraction(e) for a, e in zip(money, errs, strict=True)]
+    vals = [(max(true[cid], Fraction(0)), u, m) for cid, u, m in hist]
+    rho = _exact_rho(vals, Fraction(c))
+    if res is None:
+        assert rho is None
+    elif res:
+        lo, _r, hi, _err, tau = res
+        assert rho is not None and Fraction(lo) <= rho <= Fraction(hi)
+        for cid, u, _m in hist:
+            if money[cid] == 0.0 and errs[cid] == 0.0:
+                continue
+            if money[cid] / u < tau:
+                assert true[cid] <= rho * u
+            else:
+                assert true[cid] >= rho * u
+
+
+@settings(max_examples=400, deadline=None)
+@given(_histograms(), st.lists(st.floats(-1e3, 1e3), min_size=40, max_size=40))
+def test_rho_line_interval_and_slope(case, slopes):
+    """_rho_line takes the money as exact: a certified result brackets the exact factor, and its slope
+    bound brackets the exact derivative along the given slopes (a tiny exact step, the split being
+    certified constant around the point)."""
+    hist, money, _errs, c = case
+    money = [a if i % 7 else -a / 3 for i, a in enumerate(money)]  # lower bounds may be negative
+    res = _rho_line(hist, money, slopes, c)
+    vals = [(Fraction(money[cid]), u, m) for cid, u, m in hist]
+    rho = _exact_rho(vals, Fraction(c))
+    if res is None:
+        assert rho is None
+    elif res:
+        lo, hi, g, gerr = res
+        assert rho is not None and Fraction(lo) <= rho <= Fraction(hi)
+        d = Fraction(1, 10**40)
+        moved = [(Fraction(money[cid]) + d * Fraction(slopes[cid]), u, m) for cid, u, m in hist]
+        slope = (_exact_rho(moved, Fraction(c)) - rho) / d
+        assert Fraction(g) - Fraction(gerr) <= slope <= Fraction(g) + Fraction(gerr)
