@@ -16,6 +16,10 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests look at freshly rendered pages; tests/ops/test_microcache.py switches the cache on.
     settings.MICROCACHE_SECONDS = 0
+    # Likewise the page cache and the kept rounds, whatever REDIS_URL says; tests/ops/test_pagecache.py
+    # switches them on.
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.PAGE_CACHE_TRACK_WRITES = False
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -19,8 +19,8 @@ cache:
 - a statement this module cannot classify renews the site-wide version (too often is safe, too rarely
   is not).
 
-A version is renewed at the write, inside the transaction (if the cache cannot be reached, the change
-fails instead of leaving a stale page), and again after the commit (a page rendered between the two
+A version is renewed at every write, inside the transaction (if the cache cannot be reached, the change
+fails instead of leaving a stale page), and once more after the commit (a page rendered between the two
 from the not yet committed, old data is then never served). A page is stored with the versions read
 *before* rendering it and served only while they are still current. Versions are random tokens, not
 counters: if the cache loses one, the new token matches no stored page.
@@ -164,13 +164,12 @@ def track_writes(execute, sql, params, many, context):
     if not connection.in_atomic_block:
         _renew([key])  # already committed
         return result
+    _renew([key])  # the same connection may read its own uncommitted write: renew at every write
     pending = getattr(connection, "_content_after_commit", None)
     if pending is None or not any(func is pending for _sids, func, _robust in connection.run_on_commit):
         pending = connection._content_after_commit = _AfterCommit()
         transaction.on_commit(pending, using=connection.alias, robust=True)
-    if key not in pending.keys:
-        _renew([key])
-        pending.keys.add(key)
+    pending.keys.add(key)
     return result
 
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from allmende.rounds import queries as round_queries
 from allmende.rounds.permissions import can_view_proposal
 
 from .models import SEARCH_VECTOR, Proposal, Support
@@ -168,6 +169,9 @@ def round_overview(round_) -> RoundOverview:
 def proposal_by_number(round_slug, number):
     """The proposal with its round and the round's phases in one go: permission checks ask the phases
     several times per request and must not query them again each time."""
+    round_ = round_queries.kept_round(round_slug)
+    if round_ is not None:
+        return _in_round(Proposal.objects.all(), round_, number)
     return get_object_or_404(
         Proposal.objects.select_related("round").prefetch_related("round__phases"),
         round__slug=round_slug,
@@ -175,15 +179,26 @@ def proposal_by_number(round_slug, number):
     )
 
 
+def _in_round(queryset, round_, number):
+    proposal = get_object_or_404(queryset, round=round_, number=number)
+    proposal.round = round_
+    return proposal
+
+
 def proposal_for_page(round_slug, number, user):
     """The proposal for its page, or None where `user` may not see it (rounds.permissions decides)."""
-    proposal = get_object_or_404(
-        Proposal.objects.select_related(
-            "round", "topic", "district", "author", "merged_into__round"
-        ).prefetch_related("round__phases"),
-        round__slug=round_slug,
-        number=number,
-    )
+    round_ = round_queries.kept_round(round_slug)
+    if round_ is not None:
+        related = Proposal.objects.select_related("topic", "district", "author", "merged_into__round")
+        proposal = _in_round(related, round_, number)
+    else:
+        proposal = get_object_or_404(
+            Proposal.objects.select_related(
+                "round", "topic", "district", "author", "merged_into__round"
+            ).prefetch_related("round__phases"),
+            round__slug=round_slug,
+            number=number,
+        )
     return proposal if can_view_proposal(user, proposal) else None
 
 

@@ -1,6 +1,11 @@
+import pickle
+
+from django.conf import settings
 from django.db.models import Max, Min, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+
+from allmende.ops import pagecache
 
 from .models import Phase, Round
 
@@ -25,4 +30,26 @@ def past_rounds(now=None):
 
 
 def round_by_slug(slug):
-    return get_object_or_404(_with_phases(Round.objects.all()), slug=slug)
+    """The round with its phases (404 if there is none)."""
+    return kept_round(slug) or get_object_or_404(_with_phases(Round.objects.all()), slug=slug)
+
+
+_KEPT: dict[str, tuple[str, bytes]] = {}
+
+
+def kept_round(slug):
+    """The round with its phases, kept in this process until anything a page shows is written (the
+    site-wide content version of allmende.ops.pagecache): nearly every page and every support asks for
+    its round, and rounds change rarely. Each caller gets its own copy. None where writes are not
+    tracked (no shared cache); 404 if there is no such round."""
+    if not settings.PAGE_CACHE_TRACK_WRITES:
+        return None
+    version = pagecache.current_versions([pagecache.SITE])[pagecache.SITE]  # before reading the data
+    kept = _KEPT.get(slug)
+    if kept is not None and kept[0] == version:
+        return pickle.loads(kept[1])  # noqa: S301 (bytes this process pickled itself)
+    round_ = get_object_or_404(_with_phases(Round.objects.all()), slug=slug)
+    if len(_KEPT) >= 256:
+        _KEPT.clear()
+    _KEPT[slug] = (version, pickle.dumps(round_))
+    return round_

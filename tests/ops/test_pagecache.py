@@ -53,9 +53,9 @@ def test_a_page_is_served_from_the_cache_until_a_support_changes_its_count(
 
 @pytest.mark.django_db
 def test_a_support_leaves_the_other_proposals_pages_cached(client, proposal, make_user, page_cache):
-    other = make_proposal(proposal.round)
+    other, bert = make_proposal(proposal.round), make_user("bert")
     _read(client, proposal), _read(client, other)
-    services.rate(make_user("bert"), proposal)
+    services.rate(bert, proposal)
     assert _read(client, other)[0] is True
     assert _read(client, proposal)[0] is False
 
@@ -172,3 +172,27 @@ def test_statements_are_classified(proposal, page_cache):
 
 def test_every_connection_tracks_its_writes():
     assert pagecache.track_writes in connection.execute_wrappers
+
+
+@pytest.mark.django_db
+def test_a_kept_round_is_current_and_each_caller_gets_its_own_copy(proposal, page_cache):
+    from allmende.rounds import queries as round_queries
+
+    slug = proposal.round.slug
+    first = round_queries.round_by_slug(slug)
+    first.title = "changed in memory only"
+    assert round_queries.round_by_slug(slug).title == proposal.round.title
+    proposal.round.title = "Beteiligungshaushalt 2031/2032"
+    proposal.round.save()
+    assert round_queries.round_by_slug(slug).title == "Beteiligungshaushalt 2031/2032"
+
+
+@pytest.mark.django_db
+def test_a_moved_phase_shows_at_once_on_signed_in_pages(client, proposal, resident, page_cache):
+    """The support button depends on the phase; the kept round must not outlive a change of its dates."""
+    client.force_login(resident)
+    assert "rating__button" in client.get(proposal.get_absolute_url()).content.decode()
+    rating = proposal.round.phase(Phase.Kind.RATING)
+    Phase.objects.filter(pk=rating.pk).update(ends_at=timezone.now() - timedelta(minutes=1))
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert "rating__button" not in page
