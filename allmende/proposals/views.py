@@ -82,6 +82,8 @@ def proposal_list(request, slug):
             "can_propose": can(request.user, Action.PROPOSE, round_),
             "directions": Proposal.Direction.choices,
             "states": [(s, Proposal.State(s).label) for s in queries.PUBLIC_STATES],
+            "more_filters_set": sum(map(bool, (filters.topic, filters.district, filters.direction)))
+            + (filters.state != Proposal.State.PUBLISHED),
         },
     )
 

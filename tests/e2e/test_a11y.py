@@ -172,3 +172,21 @@ def test_staff_views_of_a_proposal_are_accessible(
         live_server.url + "/moderation/" if username == "moderation" else live_server.url + "/rueckblick/"
     )
     axe_check(page, f"{username}: second page")
+
+
+def test_the_proposal_list_filters_leave_room_on_a_phones_first_screen(
+    live_server, page, demo_city, axe_check
+):
+    """Search and order stay in view; topic, district, direction and state open on demand (and then
+    pass axe too). With all six fields open the form alone is higher than a 320 × 640 screen (~810 px)."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_server.url + "/runden/bh-2027-2028/vorschlaege/")
+    height = page.locator("form.filters").evaluate("e => e.getBoundingClientRect().height")
+    assert height <= 480, f"the filters are {height}px high"  # three quarters; all six open: ~810
+    expect(page.get_by_label("Thema")).to_be_hidden()
+    page.get_by_text("Nach Thema, Stadtteil, Richtung und Status filtern").click()
+    page.get_by_label("Thema").select_option(index=1)
+    page.get_by_role("button", name="Vorschläge anzeigen").click()
+    expect(page.get_by_label("Thema")).to_be_visible()
+    expect(page.locator(".filters__more summary")).to_contain_text("(1 Filter gesetzt)")
+    axe_check(page, "list with a topic filter at 320px")

@@ -360,3 +360,20 @@ def test_similar_proposals_hint_never_blocks(client, make_user):
     assert "Ähnliche Vorschläge gibt es schon" in response.content.decode()
     response = client.post(reverse("proposals:create", args=[round_.slug]), form_data(round_))
     assert response.status_code == 302  # the hint does not stop submitting
+
+
+@pytest.mark.django_db
+def test_the_further_filters_open_on_demand_and_stay_open_while_set(client, rating_round):
+    """On a phone the four selects would fill the first screen: they sit in a disclosure that is open
+    exactly when one of them is set, and says how many are."""
+
+    def more(**params):
+        html = client.get(list_url(rating_round, **params)).content.decode()
+        return html[html.index('<details class="filters__more"') :].split(">", 1)[0], html
+
+    tag, html = more()
+    assert " open" not in tag and 'id="f-topic"' in html  # closed, but there
+    tag, html = more(topic="verkehr", direction="less")
+    assert " open" in tag and "(2 Filter gesetzt)" in html
+    tag, _html = more(q="Radwege", sort="new")  # search and order are always visible
+    assert " open" not in tag
