@@ -4,7 +4,7 @@ The micro-cache (microcache.py) keeps a page for a few seconds. A proposal's pag
 than it changes, and readers spread over thousands of proposals, so a few seconds rarely help it. Here
 the page an anonymous reader gets is kept until something it shows changes: at most
 settings.PAGE_CACHE_SECONDS, and never past the round's next phase change (the page depends on the
-phase).
+phase). A deployment that changes the code, templates or translations starts afresh (`code_version`).
 
 **How a change is noticed, whoever makes it.** Every SQL statement passes `track_writes`, a database
 execute wrapper installed on every connection (views, admin, management commands, timers, tasks alike).
@@ -30,13 +30,16 @@ cache it is off unless PAGE_CACHE_SECONDS is set explicitly (`make run` has one 
 """
 
 import contextvars
+import hashlib
 import logging
 import re
 import secrets
 import zlib
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache as cache_result
 from functools import wraps
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -212,7 +215,7 @@ def versioned_page(keys_for):
                 return micro(request, *args, **kwargs)
             if not _cacheable(request):
                 return view(request, *args, **kwargs)
-            key = f"vpage:{get_language()}:{request.get_full_path()}"
+            key = f"vpage:{code_version()}:{get_language()}:{request.get_full_path()}"
             keys = [SITE, *keys_for(**kwargs)]
             entry, versions = cache.get(key), None
             if entry is not None:
@@ -234,6 +237,19 @@ def versioned_page(keys_for):
         return wrapped
 
     return decorate
+
+
+@cache_result
+def code_version() -> str:
+    """A digest of the code, templates and translations this process serves: a page kept for a day must
+    not outlive a deployment that changes how it looks."""
+    digest = hashlib.blake2b(digest_size=8)
+    for root in (Path(__file__).resolve().parent.parent, *map(Path, settings.LOCALE_PATHS)):
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".html", ".txt", ".po", ".mo", ".css", ".js", ".svg"):
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _timeout(seconds: int, expires: datetime | None) -> int:

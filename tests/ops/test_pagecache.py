@@ -196,3 +196,22 @@ def test_a_moved_phase_shows_at_once_on_signed_in_pages(client, proposal, reside
     Phase.objects.filter(pk=rating.pk).update(ends_at=timezone.now() - timedelta(minutes=1))
     page = client.get(proposal.get_absolute_url()).content.decode()
     assert "rating__button" not in page
+
+
+@pytest.mark.django_db
+def test_a_deployment_that_changes_the_templates_starts_afresh(client, proposal, page_cache, monkeypatch):
+    _read(client, proposal)
+    assert _read(client, proposal)[0] is True
+    monkeypatch.setattr(pagecache, "code_version", lambda: "next-release")
+    assert _read(client, proposal)[0] is False
+
+
+def test_the_code_version_covers_templates_and_translations(settings):
+    pagecache.code_version.cache_clear()
+    try:
+        first = pagecache.code_version()
+        settings.LOCALE_PATHS = []  # the translations no longer counted: another digest
+        pagecache.code_version.cache_clear()
+        assert pagecache.code_version() != first
+    finally:
+        pagecache.code_version.cache_clear()
