@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from allmende.moderation.services import _audit
 from allmende.notifications import services as notifications
@@ -746,6 +747,58 @@ def save_faction(actor, faction=None, *, name, short_name="") -> Faction:
     except IntegrityError:  # the same name saved at the same moment in another request
         raise ActionRefused(taken) from None
     return faction
+
+
+def delete_faction(actor, faction) -> None:
+    """Remove a faction entered by mistake. One that filed motions stays (they name it): rename it."""
+    _require_records_keeper(actor)
+    with transaction.atomic():
+        faction = Faction.objects.select_for_update().filter(pk=faction.pk).first()
+        if faction is None:  # removed at the same moment in another request
+            return
+        motions = faction.motions.count()
+        if motions:
+            raise ActionRefused(
+                ngettext(
+                    "The faction “%(name)s” has filed %(count)d amendment motion, which names it: it "
+                    "cannot be removed. Change its name instead if it is wrong.",
+                    "The faction “%(name)s” has filed %(count)d amendment motions, which name it: it "
+                    "cannot be removed. Change its name instead if it is wrong.",
+                    motions,
+                )
+                % {"name": faction.name, "count": motions}
+            )
+        _audit(actor, "faction_deleted", faction=faction.name, short_name=faction.short_name)
+        faction.delete()
+
+
+def delete_paper(actor, paper) -> None:
+    """Remove a council paper entered by hand by mistake. Papers taken over from the council information
+    system are removed there (the import marks them deleted); a paper that a proposal, a motion or a
+    decision refers to stays until those references are changed."""
+    _require_records_keeper(actor)
+    with transaction.atomic():
+        paper = CouncilPaper.objects.select_for_update().filter(pk=paper.pk).first()
+        if paper is None:
+            return
+        if paper.oparl_id:
+            raise ActionRefused(imported_refusal())
+        uses = [
+            (paper.proposal_links.count(), _("proposals")),
+            (paper.motions.count(), _("amendment motions")),
+            (paper.decisions.count(), _("decisions")),
+        ]
+        named = [f"{label} ({count})" for count, label in uses if count]
+        if named:
+            raise ActionRefused(
+                _(
+                    "The council paper %(reference)s cannot be removed: it is referred to by %(uses)s. "
+                    "Change those first."
+                )
+                % {"reference": paper.reference, "uses": ", ".join(named)}
+            )
+        _audit(actor, "paper_deleted", reference=paper.reference, title=paper.title)
+        paper.delete()
 
 
 PAPER_FIELDS = ("reference", "title", "date", "paper_type", "web_url", "main_file_url")

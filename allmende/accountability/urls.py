@@ -56,9 +56,13 @@ urlpatterns = [
     ),
     path("verwaltung/<slug:slug>/fraktionen/", views.factions, name="factions"),
     path("verwaltung/<slug:slug>/fraktionen/<int:pk>/", views.faction_edit, name="faction_edit"),
+    path(
+        "verwaltung/<slug:slug>/fraktionen/<int:pk>/entfernen/", views.faction_delete, name="faction_delete"
+    ),
     path("verwaltung/<slug:slug>/drucksachen/", views.papers, name="papers"),
     path("verwaltung/<slug:slug>/drucksachen/neu/", views.paper_edit, name="paper_add"),
     path("verwaltung/<slug:slug>/drucksachen/<int:pk>/", views.paper_edit, name="paper_edit"),
+    path("verwaltung/<slug:slug>/drucksachen/<int:pk>/entfernen/", views.paper_delete, name="paper_delete"),
     path("verwaltung/<slug:slug>/auswahl/", views.selection_staff, name="selection_staff"),
     path("verwaltung/<slug:slug>/auswahl/berechnen/", views.selection_freeze, name="selection_freeze"),
 ]

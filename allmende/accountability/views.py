@@ -4,7 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -451,18 +453,60 @@ def milestone_delete(request, slug, number, pk):
     proposal = queries.staff_proposal(slug, number)
     milestone = queries.milestone_of(proposal, pk)
     if request.method == "POST":
-        try:
-            services.delete_milestone(request.user, milestone)
-        except ActionRefused as refusal:
-            messages.error(request, str(refusal))
-        else:
-            messages.success(request, _("The milestone has been removed."))
-        return redirect("accountability:proposal_implementation", slug=slug, number=number)
+        return _remove(
+            request,
+            services.delete_milestone,
+            milestone,
+            _("The milestone has been removed."),
+            reverse("accountability:proposal_implementation", args=[slug, number]),
+        )
+    return _confirm_remove(
+        request,
+        proposal.round,
+        heading=_("Remove the milestone?"),
+        details=[
+            (_("Date"), date_format(milestone.date, "DATE_FORMAT")),
+            (_("What happened"), milestone.text),
+            (_("Progress"), f"{milestone.progress} %"),
+        ],
+        consequence=_(
+            "The milestone disappears from the proposal's public timeline. The audit log keeps what it said."
+        ),
+        button=_("Remove milestone"),
+        back=(
+            reverse("accountability:proposal_implementation", args=[slug, number]),
+            _("Implementation of %(reference)s") % {"reference": proposal.reference},
+        ),
+    )
+
+
+def _confirm_remove(request, round_, *, heading, details, consequence, button, back):
+    """The confirmation page before removing a record (works without JavaScript)."""
+    back_url, back_label = back
     return render(
         request,
-        "accountability/milestone_delete.html",
-        {"round": proposal.round, "proposal": proposal, "milestone": milestone},
+        "accountability/confirm_remove.html",
+        {
+            "round": round_,
+            "heading": heading,
+            "details": details,
+            "consequence": consequence,
+            "button": button,
+            "back_url": back_url,
+            "back_label": back_label,
+        },
     )
+
+
+def _remove(request, remove, obj, success, target):
+    """POST: remove `obj` with the service `remove`, say how it went, return to `target`."""
+    try:
+        remove(request.user, obj)
+    except ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, success)
+    return redirect(target)
 
 
 @login_required
@@ -532,6 +576,50 @@ def faction_edit(request, slug, pk):
             messages.success(request, _("The faction %(name)s has been saved.") % {"name": saved.name})
             return redirect("accountability:factions", slug=slug)
     return _factions_page(request, round_, form, faction)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def faction_delete(request, slug, pk):
+    _records_keeper(request)
+    round_ = round_queries.round_by_slug(slug)
+    faction = queries.faction_by_pk(pk)
+    back = reverse("accountability:factions", args=[slug])
+    if request.method == "POST":
+        removed = _("The faction %(name)s has been removed.") % {"name": faction.name}
+        return _remove(request, services.delete_faction, faction, removed, back)
+    return _confirm_remove(
+        request,
+        round_,
+        heading=_("Remove the faction?"),
+        details=[(_("Name"), faction.name), (_("Short name"), faction.short_name)],
+        consequence=_("Only a faction without amendment motions can be removed. The audit log keeps it."),
+        button=_("Remove faction"),
+        back=(back, _("Factions")),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def paper_delete(request, slug, pk):
+    _records_keeper(request)
+    round_ = round_queries.round_by_slug(slug)
+    paper = queries.paper_by_pk(pk)
+    back = reverse("accountability:papers", args=[slug])
+    if request.method == "POST":
+        removed = _("The council paper %(reference)s has been removed.") % {"reference": paper.reference}
+        return _remove(request, services.delete_paper, paper, removed, back)
+    return _confirm_remove(
+        request,
+        round_,
+        heading=_("Remove the council paper?"),
+        details=[(_("Reference"), paper.reference), (_("Title"), paper.title)],
+        consequence=_(
+            "Only a paper entered here by hand that nothing refers to can be removed. The audit log keeps it."
+        ),
+        button=_("Remove council paper"),
+        back=(back, _("Council papers")),
+    )
 
 
 PAPERS_PER_PAGE = 50

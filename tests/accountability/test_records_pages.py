@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from allmende.accountability import services
-from allmende.accountability.models import CouncilPaper, Faction, Milestone
+from allmende.accountability.models import CouncilPaper, Faction, Milestone, Motion, ProposalPaper
 from allmende.accounts import roles
 from allmende.moderation.models import AuditEntry
 from allmende.rounds.permissions import ActionRefused
@@ -282,3 +282,69 @@ def test_a_milestone_of_another_proposal_is_not_found(manager_client, proposal, 
         == 404
     )
     assert Milestone.objects.exists()
+
+
+# --- removing factions and papers entered by mistake ---------------------------------------------------
+
+
+def test_manager_removes_a_faction_entered_by_mistake(manager_client, rating_round):
+    faction = Faction.objects.create(name="Grüne Lsite")
+    listing = manager_client.get(url("factions", rating_round)).content.decode()
+    target = url("faction_delete", rating_round, faction.pk)
+    assert target in listing
+    assert "Grüne Lsite" in manager_client.get(target).content.decode()  # asks first
+    assert Faction.objects.exists()
+    response = manager_client.post(target, follow=True)
+    assert "Die Fraktion Grüne Lsite wurde entfernt." in response.content.decode()
+    assert not Faction.objects.exists()
+    assert AuditEntry.objects.get(action="faction_deleted").data["faction"] == "Grüne Lsite"
+
+
+def test_a_faction_with_motions_stays(manager_client, rating_round, proposal):
+    faction = Faction.objects.create(name="Grüne Liste")
+    Motion.objects.create(
+        round=rating_round, faction=faction, number="1", title="Radwege", date=datetime.date(2030, 1, 1)
+    )
+    assert (
+        url("faction_delete", rating_round, faction.pk)
+        not in manager_client.get(url("factions", rating_round)).content.decode()
+    )
+    response = manager_client.post(url("faction_delete", rating_round, faction.pk), follow=True)
+    assert "1 Änderungsantrag gestellt" in response.content.decode()
+    assert Faction.objects.exists() and not AuditEntry.objects.filter(action="faction_deleted").exists()
+
+
+def test_manager_removes_a_paper_entered_by_mistake_but_not_one_in_use(
+    manager_client, rating_round, proposal
+):
+    wrong = CouncilPaper.objects.create(reference="G-17/148", title="Zahlendreher")
+    used = CouncilPaper.objects.create(reference="G-17/184")
+    ProposalPaper.objects.create(proposal=proposal, paper=used)
+    imported = CouncilPaper.objects.create(reference="G-17/200", oparl_id="https://ris.example/paper/200")
+    assert (
+        url("paper_delete", rating_round, wrong.pk)
+        in manager_client.get(url("paper_edit", rating_round, wrong.pk)).content.decode()
+    )
+    response = manager_client.post(url("paper_delete", rating_round, used.pk), follow=True)
+    assert "G-17/184 kann nicht entfernt werden" in response.content.decode()
+    response = manager_client.post(url("paper_delete", rating_round, imported.pk), follow=True)
+    assert "Ratsinformationssystem" in response.content.decode()
+    response = manager_client.post(url("paper_delete", rating_round, wrong.pk), follow=True)
+    assert "Die Drucksache G-17/148 wurde entfernt." in response.content.decode()
+    assert set(CouncilPaper.objects.values_list("reference", flat=True)) == {"G-17/184", "G-17/200"}
+    assert AuditEntry.objects.filter(action="paper_deleted").count() == 1
+
+
+def test_others_may_not_remove_factions_or_papers(client, make_user, rating_round):
+    faction = Faction.objects.create(name="Grüne Liste")
+    paper = CouncilPaper.objects.create(reference="G-1")
+    client.force_login(make_user("x", role=roles.ADMINISTRATION))
+    for target in (
+        url("faction_delete", rating_round, faction.pk),
+        url("paper_delete", rating_round, paper.pk),
+    ):
+        assert client.get(target).status_code == 403
+        assert client.post(target).status_code == 403
+    with pytest.raises(ActionRefused):
+        services.delete_faction(make_user("y"), faction)
+    assert Faction.objects.exists() and CouncilPaper.objects.exists()

@@ -115,10 +115,17 @@ def test_from_the_forum_to_the_retrospective(live_server, browser, make_user, ax
     page.locator("form.form button[type=submit]").click()
     expect(page.locator("[data-error-summary]")).to_contain_text("Namen der Fraktion")
     axe_check(page, "faction form with errors")
+    page.locator("#id_name").fill("Grüne Lsite")  # a typo: added, then removed after confirming
+    page.locator("form.form button[type=submit]").click()
+    page.get_by_role("link", name="„Grüne Lsite“ entfernen").click()
+    axe_check(page, "confirm removing a faction")
+    page.get_by_role("button", name="Fraktion entfernen").click()
+    expect(page.locator(".message--success")).to_contain_text("Die Fraktion Grüne Lsite wurde entfernt.")
     page.locator("#id_name").fill("Grüne Liste")
     page.locator("#id_short_name").fill("GL")
     page.locator("form.form button[type=submit]").click()
     expect(page.locator("table")).to_contain_text("Grüne Liste")
+    expect(page.locator("table")).not_to_contain_text("Lsite")
     axe_check(page, "factions")
     faction = Faction.objects.get(name="Grüne Liste")
 
