@@ -17,7 +17,7 @@ cache:
 - tables no public page shows (sessions, tasks, follows, reports, e-mail addresses, a new account, a
   person's last login or language) renew nothing;
 - a statement this module cannot classify renews the site-wide version (too often is safe, too rarely
-  is not).
+  is not); on PostgreSQL one that changed no row (its row count is exact there) renews nothing.
 
 A version is renewed at every write, inside the transaction (if the cache cannot be reached, the change
 fails instead of leaving a stale page), and once more after the commit (a page rendered between the two
@@ -164,6 +164,8 @@ def track_writes(execute, sql, params, many, context):
     if key is None:
         return result
     connection = context["connection"]
+    if connection.vendor == "postgresql" and getattr(context.get("cursor"), "rowcount", -1) == 0:
+        return result  # changed no row (an UPDATE or DELETE that matched none, an INSERT … ON CONFLICT)
     if not connection.in_atomic_block:
         _renew([key])  # already committed
         return result

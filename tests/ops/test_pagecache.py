@@ -47,7 +47,17 @@ def test_a_page_is_served_from_the_cache_until_a_support_changes_its_count(
     services.rate(make_user("bert"), proposal)
     hit, page = _read(client, proposal)
     assert not hit and "1 mal unterstützt" in page
-    services.unrate(proposal.author or make_user("carla"), proposal)  # nothing to take back: no write
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_write_that_changes_no_row_keeps_the_page(client, proposal, make_user, page_cache):
+    """A second click's support, or taking back what is not there: PostgreSQL says no row changed."""
+    bert, carla = make_user("bert"), make_user("carla")
+    services.rate(bert, proposal)
+    _read(client, proposal)
+    services.rate(bert, proposal)
+    services.unrate(carla, proposal)
     assert _read(client, proposal)[0] is True
 
 
