@@ -759,11 +759,28 @@ class RangeCheck:
             e = E * (abs(x1) + abs(x2))
             return x1 + d * f1 - e, x1 + d * f2 - e
 
-        # (zeros stay exactly zero: 0 + 0 * f - 0)
-        L1 = [x1 + (x2 - x1) * f1 - E * (abs(x1) + abs(x2)) for x1, x2 in zip(self.L1, self.L2, strict=True)]
-        L2 = [x1 + (x2 - x1) * f2 - E * (abs(x1) + abs(x2)) for x1, x2 in zip(self.L1, self.L2, strict=True)]
-        U1 = [x1 + (x2 - x1) * f1 + E * (abs(x1) + abs(x2)) for x1, x2 in zip(self.U1, self.U2, strict=True)]
-        U2 = [x1 + (x2 - x1) * f2 + E * (abs(x1) + abs(x2)) for x1, x2 in zip(self.U1, self.U2, strict=True)]
+        # (zeros stay exactly zero: 0 + 0 * f - 0). At a shared end the bounds are the stored values
+        # themselves (a copy: the checks append to their lists).
+        if c1 == self.b1:
+            L1 = list(self.L1)
+            U1 = list(self.U1)
+        else:
+            L1 = [
+                x1 + (x2 - x1) * f1 - E * (abs(x1) + abs(x2)) for x1, x2 in zip(self.L1, self.L2, strict=True)
+            ]
+            U1 = [
+                x1 + (x2 - x1) * f1 + E * (abs(x1) + abs(x2)) for x1, x2 in zip(self.U1, self.U2, strict=True)
+            ]
+        if c2 == self.b2:
+            L2 = list(self.L2)
+            U2 = list(self.U2)
+        else:
+            L2 = [
+                x1 + (x2 - x1) * f2 - E * (abs(x1) + abs(x2)) for x1, x2 in zip(self.L1, self.L2, strict=True)
+            ]
+            U2 = [
+                x1 + (x2 - x1) * f2 + E * (abs(x1) + abs(x2)) for x1, x2 in zip(self.U1, self.U2, strict=True)
+            ]
         new.L1, new.L2, new.U1, new.U2 = L1, L2, U1, U2
         nw = new.W
         new.SL = [(y2 - y1) / nw for y1, y2 in zip(U1, U2, strict=True)]

@@ -274,6 +274,7 @@ def _stops(cp: Compiled, cands: list[int], chosen: list[int]) -> tuple[bool, boo
     return False, all(cost + cp.cost[p] > cp.budget for p in cands if p not in taken)
 
 
+_RANGE_WORTH = 4  # unit steps a range check (or a run resumed in one) must cover on average
 _COVER_CHECKS = 64  # range checks per attempt to cover a range before falling back to unit steps
 _SMALL = 20_000  # ballot entries (over distinct ballots) up to which exact tracked jumps are tried
 
@@ -307,19 +308,25 @@ def _add1_fast(cp: Compiled):
     small = cp.approval and sum(len(items) for _m, items in cp.groups) <= _SMALL
     exact_at = 0  # next unit step at which an exact tracked run is tried (small instances)
     wait = 1
+    range_at = 0  # next unit step at which range checks are tried
+    rwait = 1
+    work = 0  # range checks and resumed runs inside them
 
     def bk(j):
         return b0 + j * step
 
     def resumed(chk, j):
+        nonlocal work
+        work += 1
         return run_mes_float(cp, bk(j), cands, free, keep=2, resume=chk.resume_at(bk(j)))
 
     def cover(k1, k2, r, chk, budget):
         """Pieces ``(first, last, record)`` covering ``[k1, k2]`` from the left, and whether all."""
-        nonlocal evaluations
+        nonlocal evaluations, work
         if budget[0] <= 0:
             return [], False
         budget[0] -= 1
+        work += 1
         if chk is None:
             chk = RangeCheck(cp, r, bk(k1), bk(k2), cands)
         evaluations += 1
@@ -412,10 +419,12 @@ def _add1_fast(cp: Compiled):
                 exact_at = k + wait
         prev, prev_b = run, bk(k + inc - 1)
         k += inc
-        if rec is None:
+        if rec is None or k < range_at:
             continue
         # Jump: ranges of D unit steps, split where the order changes.
         D = max(D, 2)
+        k0 = k
+        work = 0
         while D >= 2:
             pieces, complete = cover(k, k + D - 1, rec, None, [_COVER_CHECKS])
             last_set = set(prev.initial + prev.order)
@@ -436,6 +445,14 @@ def _add1_fast(cp: Compiled):
             else:
                 D //= 2
                 break
+        # Where the order changes at almost every step (Warszawa 2026: the range checks found a new
+        # order every second step), range checks and the runs resumed inside them cost more than
+        # checking each unit step on its own: back off while they cover fewer than four steps each.
+        if k - k0 >= _RANGE_WORTH * work:
+            rwait = 1
+        else:
+            rwait = min(2 * rwait, 1 << 20)
+            range_at = k + rwait
 
 
 def _add1(cp: Compiled, jump: bool = True, fast: bool = True):

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from allmende.outcomes import rules as rules_mod
 from allmende.outcomes._mes import mes_candidates, replay_exact, run_mes
 from allmende.outcomes._mes_float import (
     RangeCheck,
@@ -341,3 +342,19 @@ def test_rho_line_interval_and_slope(case, slopes):
         moved = [(Fraction(money[cid]) + d * Fraction(slopes[cid]), u, m) for cid, u, m in hist]
         slope = (_exact_rho(moved, Fraction(c)) - rho) / d
         assert Fraction(g) - Fraction(gerr) <= slope <= Fraction(g) + Fraction(gerr)
+
+
+@pytest.mark.parametrize("worth", [0, 10**9])
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_add1_range_checks_kept_or_backed_off(monkeypatch, path, worth):
+    """The completion backs off from range checks where they cover few unit steps (then every step is
+    checked on its own); with range checks always kept (0) or dropped after every attempt (10**9) the
+    result equals the exact-only completion."""
+    monkeypatch.setattr(rules_mod, "_RANGE_WORTH", worth)
+    cp = Compiled(read_pb(path))
+    if cp.n_voters == 0:
+        return
+    fast = mes_add1(cp)
+    exact = mes_add1(Compiled(cp.instance), fast=False)
+    assert fast.selected == exact.selected
+    assert fast.details["per_voter_budget"] == exact.details["per_voter_budget"]
