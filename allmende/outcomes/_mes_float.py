@@ -677,7 +677,7 @@ class RangeCheck:
     chord must lie below the larger of every competitor's two tangents on the whole range (checked at
     both ends and where the tangents cross); a supporter's new money ``max(0, a - rho u)`` is bounded
     below by ``lower - chord * u`` (affine) and above by the chord of ``max(0, upper - tangent * u)``
-    (convex; the winner's tangent at ``b2``). Competitors are evaluated lazily as in :func:`verify`.
+    (convex; the winner's tangent at ``b1``). Competitors are evaluated lazily as in :func:`verify`.
     The bounds are tight at the two ends of the range only; inside, where a supporter class switches
     between paying its share and paying everything, the tangent falls below the true factor.
 
@@ -817,17 +817,19 @@ class RangeCheck:
         )
 
     def _tangent(self, h, c):
-        """Lower line (value at b1, value at b2) of rho from the upper money bounds, or None/False."""
-        r = _rho_line(h, self.U2, self.SL, c)
+        """The winner's lower line (value at b1, value at b2) of rho from the upper money bounds: its
+        tangent at ``b1``, or False. It sets the upper money bounds after the round, which are then
+        tight at ``b1`` and loose towards ``b2``: a crossing found later is then estimated further
+        right and the run resumed at the start of a range starts from tighter amounts (the tangent at
+        ``b2`` did the opposite; Budapest 2024 47 s -> 43.5 s, Warszawa 2026 13.8 s -> 12.2 s)."""
+        r = _rho_line(h, self.U1, self.SL, c)
         if not r:
-            if r is None and _rho_line(h, self.U1, self.SL, c) is None:
-                return None  # unaffordable at both ends, hence everywhere in between
             return False
         lo, _hi, g, gerr = r
         W = self.W
-        at1 = lo - g * W - gerr * W
-        at1 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
-        return at1, lo
+        at2 = lo + g * W - gerr * W
+        at2 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
+        return lo, at2
 
     def _lower(self, h, c, full=True):
         """Lower bound of a competitor's rho on the range: the maximum of its tangents at both ends
