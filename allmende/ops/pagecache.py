@@ -219,15 +219,15 @@ def versioned_page(keys_for):
                 return view(request, *args, **kwargs)
             key = f"vpage:{code_version()}:{get_language()}:{request.get_full_path()}"
             keys = [SITE, *keys_for(**kwargs)]
-            entry, versions = cache.get(key), None
-            if entry is not None:
-                stamp, body, content_type = entry
-                versions = current_versions(keys)
-                if stamp == versions:
-                    response = HttpResponse(zlib.decompress(body), content_type=content_type)
-                    response["X-Cache"] = "hit"
-                    return response
-            versions = versions or current_versions(keys)  # read before the page's data
+            found = cache.get_many([key, *keys])  # the page and its versions in one round trip
+            entry = found.pop(key, None)
+            versions = found if len(found) == len(keys) else current_versions(keys)
+            if entry is not None and entry[0] == versions:
+                _stamp, body, content_type = entry
+                response = HttpResponse(zlib.decompress(body), content_type=content_type)
+                response["X-Cache"] = "hit"
+                return response
+            # The versions were read before the page's data: a change committed meanwhile renews them.
             response = view(request, *args, **kwargs)
             if response.status_code == 200 and not response.streaming and not response.cookies:
                 timeout = _timeout(seconds, getattr(response, "content_expires", None))
