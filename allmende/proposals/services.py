@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allmende import ratelimit
 from allmende.comments.models import Comment
-from allmende.ops.pagecache import scoped_to_proposal
+from allmende.ops.pagecache import proposal_scope, scoped_to_proposal
 from allmende.rounds.models import Round
 from allmende.rounds.permissions import Action, ActionRefused, can
 
@@ -245,7 +245,8 @@ def create_proposal(user, round_: Round, data: dict, image: ProcessedImage | Non
             proposal.number = (round_.proposals.aggregate(n=Max("number"))["n"] or 0) + 1
             _store_image(proposal, image)
             proposal.full_clean()
-            proposal.save()
+            with proposal_scope(proposal):  # a new proposal shows on no other proposal's page
+                proposal.save()
     except Exception:
         _delete_files(proposal.image, proposal.image_thumbnail)
         raise

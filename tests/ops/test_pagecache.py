@@ -15,7 +15,7 @@ from allmende.ops import pagecache
 from allmende.proposals import services
 from allmende.proposals.models import Proposal
 from allmende.rounds.models import Phase, Topic
-from tests.factories import make_proposal
+from tests.factories import make_proposal, make_round
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -68,6 +68,21 @@ def test_a_support_leaves_the_other_proposals_pages_cached(client, proposal, mak
     services.rate(bert, proposal)
     assert _read(client, other)[0] is True
     assert _read(client, proposal)[0] is False
+
+
+@pytest.mark.django_db
+def test_a_new_proposal_leaves_the_other_proposals_pages_cached(client, make_user, page_cache):
+    round_ = make_round("vorschlagsphase", phase=Phase.Kind.PROPOSALS)
+    proposal = make_proposal(round_, author=make_user("autorin"))
+    _read(client, proposal)
+    new = services.create_proposal(
+        proposal.author,
+        round_,
+        {"title": "Mehr Bänke", "summary": "Zum Ausruhen", "description": "Lang", "direction": "more",
+         "topic": proposal.topic},
+    )  # fmt: skip
+    assert _read(client, proposal)[0] is True
+    assert _read(client, new)[0] is False
 
 
 @pytest.mark.django_db
