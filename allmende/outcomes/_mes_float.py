@@ -291,17 +291,29 @@ def _pay(hist, r, ca, ce) -> bytes:
     with ``a / u`` below that of the first full payer are exactly the ones paying everything)."""
     _lo, wr, _hi, werr, tau = r
     flags = bytearray(len(hist))
+    E2 = 2 * EPS
+    add_a = ca.append
+    add_e = ce.append
+    cu = None  # the share and its error depend on the utility only (one utility for approval)
+    share = k = 0.0
     for j, (cid, u, _m) in enumerate(hist):
         a = ca[cid]
         if a / u < tau:  # pays everything it has
-            ca.append(0.0)
-            ce.append(0.0)
+            add_a(0.0)
+            add_e(0.0)
             flags[j] = 1
         else:
-            share = wr * u
+            if u != cu:
+                cu = u
+                share = wr * u
+                k = werr * u + E2 * share
             na = a - share
-            ce.append(ce[cid] + werr * u + 2 * EPS * (share + abs(na)))
-            ca.append(na if na > 0.0 else 0.0)
+            if na > 0.0:
+                add_e(ce[cid] + k + E2 * na)
+                add_a(na)
+            else:
+                add_e(ce[cid] + k - E2 * na)
+                add_a(0.0)
     return bytes(flags)
 
 
