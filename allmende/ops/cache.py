@@ -27,3 +27,14 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = KeptClient
+
+    def count(self, key, timeout) -> int:
+        """Add one to the counter `key` (created at 0, kept `timeout` seconds after its last count) and
+        return the new value: one round trip, where Django's add() and incr() take three (add, exists,
+        incr). The value stays readable with get()."""
+        key = self.make_and_validate_key(key)
+        pipe = self._cache.get_client(key, write=True).pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, timeout)
+        used, _expiry_set = pipe.execute()
+        return used

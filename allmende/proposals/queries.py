@@ -137,9 +137,6 @@ def own_ratings(user, proposals) -> dict[int, int]:
 
 
 # What a support, rating or comment changes on the proposal's row.
-COUNTER_FIELDS = ["support_count", "score_sum", "pro_count", "contra_count", "rank_value", "comment_count"]
-
-
 @dataclass
 class RoundOverview:
     """What a round's page shows about its proposals: totals and the ways into the list."""

@@ -222,7 +222,7 @@ def proposal_rate(request, slug, number):
         message, status = str(refusal), 403
         own = queries.own_ratings(request.user, [proposal]).get(proposal.pk)
     # Only the counters changed: the round and its phases loaded with the proposal stay valid.
-    proposal.refresh_from_db(fields=queries.COUNTER_FIELDS)
+    services.refresh_counters(proposal)
     if request.htmx:
         context = {
             **_rating_context(request, proposal.round, proposal, own),

@@ -40,3 +40,11 @@ def test_threads_sharing_the_kept_client_lose_no_increment(redis_cache):
     for thread in threads:
         thread.join()
     assert redis_cache.get("counter") == 2000
+
+
+def test_a_counter_counts_in_one_round_trip_and_expires(redis_cache):
+    """Rate limits count with count(): created at 0, readable with get(), gone after its time."""
+    assert [redis_cache.count("limit", 60) for _ in range(3)] == [1, 2, 3]
+    assert redis_cache.get("limit") == 3
+    client = redis_cache._cache.get_client()
+    assert 0 < client.ttl(redis_cache.make_and_validate_key("limit")) <= 60

@@ -49,7 +49,7 @@ def test_detail_and_support_toggle_stay_within_their_query_budget(client, propos
             response = client.post(rate_url, data, HTTP_HX_REQUEST="true")
         assert response.status_code == 200
         statements = [q["sql"] for q in toggle if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
-        assert len(statements) <= 7, [sql[:80] for sql in statements]
+        assert len(statements) <= 6, [sql[:80] for sql in statements]
     proposal.refresh_from_db()
     assert proposal.support_count == 0
 
