@@ -408,6 +408,7 @@ def render(o: dict) -> str:
         f"cache (Redis) then held {o['cache_after_crawl'].get('keys')} keys in "
         f"{o['cache_after_crawl'].get('used_memory_mb')} MB (pages are stored compressed).",
         "",
+        "",
         "## SQL queries per request",
         "",
         "Counted in-process with `CaptureQueriesContext` through Django's test client on the same database.",
