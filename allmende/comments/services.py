@@ -1,6 +1,7 @@
 """Comments: post, reply, edit within 15 minutes, delete (text replaced, replies stay), highlight."""
 
 from datetime import timedelta
+from functools import wraps
 
 from django.apps import apps
 from django.db import transaction
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allmende import ratelimit
-from allmende.ops.pagecache import scoped_to_proposal
+from allmende.ops.pagecache import proposal_scope, scoped_to_proposal
 from allmende.proposals.models import Proposal
 from allmende.proposals.services import ActionRefused
 from allmende.rounds.permissions import Action, can, official_role
@@ -74,6 +75,17 @@ def _notify_followers(proposal, actor):
     notifications.notify(notifications.COMMENTED, proposal, actor=actor)
 
 
+def _scoped_to_its_proposal(func):
+    """For a service `func(user, comment, ...)`: its writes concern the comment's proposal page alone."""
+
+    @wraps(func)
+    def wrapped(user, comment, *args, **kwargs):
+        with proposal_scope(comment.proposal):
+            return func(user, comment, *args, **kwargs)
+
+    return wrapped
+
+
 def can_edit(user, comment: Comment, now=None) -> bool:
     now = now or timezone.now()
     return (
@@ -84,6 +96,7 @@ def can_edit(user, comment: Comment, now=None) -> bool:
     )
 
 
+@_scoped_to_its_proposal
 @transaction.atomic
 def edit_comment(user, comment: Comment, body: str) -> Comment:
     body = _clean_body(body)
@@ -96,6 +109,7 @@ def edit_comment(user, comment: Comment, body: str) -> Comment:
     return locked
 
 
+@_scoped_to_its_proposal
 @transaction.atomic
 def delete_comment(user, comment: Comment) -> Comment:
     """The author deletes: the text goes, the place in the thread and the replies stay."""
@@ -128,6 +142,7 @@ def set_visibility(comment: Comment, hidden: bool, reason: str = "") -> bool:
     return True
 
 
+@_scoped_to_its_proposal
 @transaction.atomic
 def set_highlight(user, comment: Comment, highlighted: bool) -> Comment:
     if not official_role(user):

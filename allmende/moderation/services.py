@@ -3,6 +3,8 @@
 Every action is one transaction, checked with rounds.permissions, and written to the audit log.
 """
 
+from contextlib import nullcontext
+
 from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from allmende import ratelimit
 from allmende.comments import services as comment_services
 from allmende.comments.models import Comment
+from allmende.ops.pagecache import proposal_scope
 from allmende.proposals import services as proposal_services
 from allmende.proposals.models import Proposal, Support
 from allmende.proposals.services import ActionRefused
@@ -85,7 +88,9 @@ def report(user, *, proposal=None, comment=None, reason: str, text: str = "") ->
         raise ActionRefused(_("Please choose a reason."))
     if not ratelimit.hit("report", user):
         raise ActionRefused(ratelimit.MESSAGE)
-    with transaction.atomic():
+    # A comment's report (and hiding it) shows on its proposal's page alone; a proposal's does not.
+    scope = proposal_scope(comment.proposal) if comment is not None else nullcontext()
+    with scope, transaction.atomic():
         try:
             with transaction.atomic():
                 new = Report.objects.create(

@@ -11,8 +11,9 @@ execute wrapper installed on every connection (views, admin, management commands
 An INSERT, UPDATE or DELETE of a table that a public page may show renews a *content version* in the
 cache:
 
-- inside `proposal_scope(proposal)` (supporting, rating, commenting one proposal), writes to that
-  proposal's own rows renew that proposal's version only, so a support invalidates one page;
+- inside `proposal_scope(proposal)` (supporting, rating; posting, editing, deleting, highlighting and
+  reporting a comment; a new proposal), writes to that proposal's own rows renew that proposal's
+  version only, so a support invalidates one page;
 - every other write renews the site-wide version (a renamed topic, an answer, a moderator's decision);
 - tables no public page shows (sessions, tasks, follows, reports, e-mail addresses, a new account, a
   person's last login or language) renew nothing;

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from allmende.accounts.models import User
 from allmende.comments import services as comments
+from allmende.comments.models import Comment
+from allmende.moderation import services as moderation
 from allmende.notifications.models import Follow
 from allmende.ops import pagecache
 from allmende.proposals import services
@@ -91,6 +93,26 @@ def test_a_comment_shows_at_once(client, proposal, make_user, page_cache):
     comments.post_comment(make_user("bert"), proposal, "Gute Idee, der Weg ist nachts sehr dunkel.")
     hit, page = _read(client, proposal)
     assert not hit and "nachts sehr dunkel" in page
+
+
+@pytest.mark.django_db
+def test_editing_deleting_and_reporting_a_comment_renews_its_proposals_page_only(
+    client, proposal, make_user, page_cache
+):
+    other, bert, carla = make_proposal(proposal.round), make_user("bert"), make_user("carla")
+    comment = comments.post_comment(bert, proposal, "Ein Tippfeler.")
+    comment = Comment.objects.select_related("proposal__round").get(pk=comment.pk)
+    _read(client, other)
+    for change, shown in [
+        (lambda: comments.edit_comment(bert, comment, "Ohne Tippfehler."), "Ohne Tippfehler."),
+        (lambda: moderation.report(carla, comment=comment, reason="off_topic"), "Ohne Tippfehler."),
+        (lambda: comments.delete_comment(bert, comment), "gelöscht"),
+    ]:
+        _read(client, proposal)
+        change()
+        hit, page = _read(client, proposal)
+        assert not hit and shown in page
+        assert _read(client, other)[0] is True
 
 
 @pytest.mark.django_db
