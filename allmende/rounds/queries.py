@@ -38,7 +38,7 @@ _KEPT: dict[str, tuple[str, bytes]] = {}
 
 
 def kept_round(slug):
-    """The round with its phases, kept in this process until anything a page shows is written (the
+    """The round with its phases, topics and districts, kept in this process until anything a page shows is written (the
     site-wide content version of allmende.ops.pagecache): nearly every page and every support asks for
     its round, and rounds change rarely. Each caller gets its own copy. None where writes are not
     tracked (no shared cache); 404 if there is no such round."""
@@ -48,7 +48,7 @@ def kept_round(slug):
     kept = _KEPT.get(slug)
     if kept is not None and kept[0] == version:
         return pickle.loads(kept[1])  # noqa: S301 (bytes this process pickled itself)
-    round_ = get_object_or_404(_with_phases(Round.objects.all()), slug=slug)
+    round_ = get_object_or_404(_with_phases(Round.objects.prefetch_related("topics", "districts")), slug=slug)
     if len(_KEPT) >= 256:
         _KEPT.clear()
     _KEPT[slug] = (version, pickle.dumps(round_))

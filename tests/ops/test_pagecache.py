@@ -262,3 +262,19 @@ def test_the_code_version_covers_templates_and_translations(settings):
         assert pagecache.code_version() != first
     finally:
         pagecache.code_version.cache_clear()
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_name_topic_and_district_also_where_the_round_no_longer_lists_them(
+    client, proposal, resident, page_cache
+):
+    """Topic and district come from the kept round; one removed from the round is still named."""
+    from allmende.rounds.models import District
+
+    gone = District.objects.create(slug="wiehre", name="Wiehre")
+    Proposal.objects.filter(pk=proposal.pk).update(district=gone)
+    client.force_login(resident)
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert "Verkehr" in page and "Wiehre" in page
+    Proposal.objects.filter(pk=proposal.pk).update(district=proposal.round.districts.get())
+    assert "Altstadt" in client.get(proposal.get_absolute_url()).content.decode()
