@@ -73,6 +73,7 @@ INF = float("inf")
 _first = itemgetter(0)
 _e_of = itemgetter(2)
 _u_of = itemgetter(3)
+_e_of1 = itemgetter(1)
 
 
 class Record:
@@ -184,11 +185,28 @@ _HIST_CACHE = 4_000_000  # histogram entries kept per instance before the cache 
 
 
 def _hist_cache(cp: Compiled) -> tuple:
-    """Per instance: counted histograms by ``(order of purchases before, project)``, and their size."""
+    """Per instance: counted histograms by ``(order of purchases before, project)``, their size, and
+    the histograms' entries sorted by money (see :func:`_by_money`)."""
     hc = getattr(cp, "_hist_cache", None)
     if hc is None:
-        hc = cp._hist_cache = ({}, [0])
+        hc = cp._hist_cache = ({}, [0], {})
     return hc
+
+
+def _by_money(bm: dict, h: list, ca: list) -> list:
+    """The entries of ``h`` in the order of their money ``ca`` the first time it is asked for, kept
+    under ``id(h)`` (with ``h``, so that the id stays unique). :func:`_rho_a` sorts the entries by
+    money at every evaluation; the same histogram is evaluated at many budgets and in many rounds,
+    and the order of its classes by money hardly changes, so fed in this order the sort finds the
+    entries (nearly) sorted, which Python's sort handles in about linear time. Only the order of the
+    sums changes (covered by the error bounds); the split and its certification are the same."""
+    v = bm.get(id(h))
+    if v is None:
+        if len(h) < 2:
+            return h
+        keys = list(map(ca.__getitem__, map(_first, h)))
+        v = bm[id(h)] = (list(map(h.__getitem__, sorted(range(len(h)), key=keys.__getitem__))), h)
+    return v[0]
 
 
 def _hist_at(hc, prefix: tuple, p: int, cl, gc) -> list:
@@ -198,13 +216,14 @@ def _hist_at(hc, prefix: tuple, p: int, cl, gc) -> list:
     budget (see the module docstring), so a histogram counted once serves every run, check and
     resumed run that shares the prefix, at any budget (the add-one completion revisits the same
     prefixes many times). The lists are never modified."""
-    d, size = hc
+    d, size, bm = hc
     key = (prefix, p)
     h = d.get(key)
     if h is None:
         h = _count_hist(cl, gc)
         if size[0] > _HIST_CACHE:
             d.clear()
+            bm.clear()
             size[0] = 0
         d[key] = h
         size[0] += len(h) + 1
@@ -317,6 +336,114 @@ def _pay(hist, r, ca, ce) -> bytes:
     return bytes(flags)
 
 
+def _rho_a(hist, ca, ce, c):
+    """:func:`_rho` for a histogram with one utility (approval ballots: the project's cost). The
+    entries are sorted by their money itself (no division per entry, shorter tuples); the split and
+    its certification are the same values as in :func:`_rho` (``a / u`` only for the two entries next
+    to the split). Returns ``(lo, rho, hi, err, tau, a_split)``: ``a_split`` is the money of the first
+    entry paying ``rho * u``; the certified entries paying everything are exactly those with less."""
+    if not hist:
+        return None if c > 0.0 else False
+    u = hist[0][1]
+    items = []
+    add = items.append
+    total = 0.0
+    terr = 0.0
+    n = 0
+    for cid, _u, m in hist:
+        a = ca[cid]
+        e = ce[cid]
+        if a == 0.0 and e == 0.0:
+            continue
+        add((a, e, m))
+        total += m * a
+        terr += m * e
+        n += m
+    k = len(items)
+    terr += 2 * (k + 1) * EPS * total
+    if total + terr < c:
+        return None
+    if total - terr < c:
+        return False
+    items.sort()
+    sa = 0.0
+    saerr = 0.0
+    i = 0
+    for i, (a, e, m) in enumerate(items):  # noqa: B007
+        if c - sa <= a * n:
+            break
+        sa += m * a
+        saerr += m * e
+        n -= m
+    else:  # cannot happen for an affordable project, but stay safe
+        return False
+    denom = n * u
+    rho = (c - sa) / denom
+    err = (saerr + 2 * (i + 2) * EPS * (sa + c)) / denom + 2 * EPS * rho
+    lo = rho - err
+    hi = rho + err
+    a_split = items[i][0]
+    tau = a_split / u
+    eb = max(map(_e_of1, items)) / u * (1 + 4 * EPS)
+    if (
+        lo > 0.0
+        and tau * (1 - 4 * EPS) - eb * (1 + 4 * EPS) >= hi * (1 + 8 * EPS)
+        and (i == 0 or items[i - 1][0] / u * (1 + 4 * EPS) + eb * (1 + 4 * EPS) <= lo * (1 - 8 * EPS))
+    ):
+        return lo, rho, hi, err, tau, a_split
+    lo_m = lo * (1 - 4 * EPS) * u
+    hi_m = hi * (1 + 4 * EPS) * u
+    for j in range(k):
+        a, e, _m = items[j]
+        if j < i:
+            if (a + e) * (1 + 4 * EPS) > lo_m:
+                return False
+        elif (a - e) * (1 - 4 * EPS) < hi_m:
+            return False
+    return lo, rho, hi, err, tau, a_split
+
+
+def _pay_a(hist, r, ca, ce) -> bytes:
+    """:func:`_pay` for a histogram with one utility and a split from :func:`_rho_a`."""
+    _lo, wr, _hi, werr, _tau, a_split = r
+    flags = bytearray(len(hist))
+    if not hist:
+        return bytes(flags)
+    E2 = 2 * EPS
+    add_a = ca.append
+    add_e = ce.append
+    share = wr * hist[0][1]
+    k = werr * hist[0][1] + E2 * share
+    for j, (cid, _u, _m) in enumerate(hist):
+        a = ca[cid]
+        if a < a_split:  # pays everything it has
+            add_a(0.0)
+            add_e(0.0)
+            flags[j] = 1
+        else:
+            na = a - share
+            if na > 0.0:
+                add_e(ce[cid] + k + E2 * na)
+                add_a(na)
+            else:
+                add_e(ce[cid] + k - E2 * na)
+                add_a(0.0)
+    return bytes(flags)
+
+
+def _rho_pay(cp: Compiled) -> tuple:
+    """The functions evaluating and paying for a histogram: with one utility per project (approval
+    ballots) :func:`_rho_a` on the entries ordered by :func:`_by_money`, and :func:`_pay_a`."""
+    if not cp.approval:
+        return _rho, _pay
+    bm = _hist_cache(cp)[2]
+
+    def rho(h, ca, ce, c):
+        return _rho_a(_by_money(bm, h, ca), ca, ce, c)
+
+    return rho, _pay_a
+
+
 class Resume:
     """Where a run continues after :func:`verify` failed at a single budget (see there)."""
 
@@ -348,6 +475,7 @@ def run_mes_float(
     C = [float(c * nv) for c in cp.cost]
     _big, count, move, nbrs, init = _prepared(cp)
     nbrsets = _nbrsets(cp)
+    rho, pay = _rho_pay(cp)
     rec = Record(b, list(free))
     if resume is None:
         ca: list[float] = [float(b)]
@@ -383,7 +511,7 @@ def run_mes_float(
         h = hist_of(p) if t else init[p]
         if keep >= 2:
             computes.append((t, p, h))
-        r = _rho(h, ca, ce, C[p])
+        r = rho(h, ca, ce, C[p])
         if r:
             hists[p] = h
             lin[p] = r
@@ -409,7 +537,7 @@ def run_mes_float(
             if all(p not in touched[j] for j in range(tp, t)):
                 if keep >= 2:  # the record must hold the histogram used from this round on
                     computes.append((t, p, h))
-                r = _rho(h, ca, ce, C[p])
+                r = rho(h, ca, ce, C[p])
                 if r is None:
                     alive.discard(p)
                     continue
@@ -459,7 +587,7 @@ def run_mes_float(
             rec.snaps.append(list(gc))
         h = hists.pop(w)
         first = len(ca)
-        flags = _pay(h, r, ca, ce)
+        flags = pay(h, r, ca, ce)
         if keep:
             rec.rounds.append((w, h, first, flags))
         # Every class of w's supporters gets its new class (first, first + 1, ... in hist order).
@@ -499,6 +627,7 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
     C = [float(c * nv) for c in cp.cost]
     count = _prepared(cp)[1]
     hc = _hist_cache(cp)
+    rho, pay = _rho_pay(cp)
     same = b1 == b2
     ca1 = [float(b1)]
     ce1 = [0.0]
@@ -517,7 +646,7 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
 
     def refresh(p):
         """Evaluate p's newest histogram at b2: False if uncertain."""
-        r = _rho(pending.pop(p), ca2, ce2, C[p])
+        r = rho(pending.pop(p), ca2, ce2, C[p])
         if r is False:
             return False
         if r is None:
@@ -544,7 +673,7 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
             return True, None
         w = order[t]
         h = latest[w]
-        r1 = _rho(h, ca1, ce1, C[w]) if w in alive else None
+        r1 = rho(h, ca1, ce1, C[w]) if w in alive else None
         if not r1:
             return False, None
         whi = r1[2]
@@ -581,12 +710,12 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
                 return False, Resume(rec, t, computes[:ci], ca1, ce1, alive, lower, rounds, known)
             return False, None
         first = len(ca1)
-        rounds.append((w, h, first, _pay(h, r1, ca1, ce1)))
+        rounds.append((w, h, first, pay(h, r1, ca1, ce1)))
         if not same:
-            r2 = _rho(h, ca2, ce2, C[w])
+            r2 = rho(h, ca2, ce2, C[w])
             if not r2:
                 return False, None
-            _pay(h, r2, ca2, ce2)
+            pay(h, r2, ca2, ce2)
     return True, None  # not reached
 
 

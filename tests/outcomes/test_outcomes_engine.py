@@ -14,10 +14,14 @@ from allmende.outcomes import rules as rules_mod
 from allmende.outcomes._mes import mes_candidates, replay_exact, run_mes
 from allmende.outcomes._mes_float import (
     RangeCheck,
+    _by_money,
     _count_hist,
     _hist_cache,
+    _pay,
+    _pay_a,
     _prepared,
     _rho,
+    _rho_a,
     _rho_line,
     float_ok,
     run_mes_float,
@@ -320,6 +324,93 @@ def test_rho_certified_interval_and_split(case, side):
                 assert true[cid] <= rho * u
             else:
                 assert true[cid] >= rho * u
+
+
+@settings(max_examples=400, deadline=None)
+@given(_histograms(), st.sampled_from([-1, 0, 1]), st.randoms(use_true_random=False))
+def test_rho_a_one_utility_certified_and_pays_like_rho(case, side, rnd):
+    """_rho_a (one utility per histogram, as for approval ballots), on the histogram in any order of
+    its entries: a certified interval contains the exact factor, the entries with less money than
+    ``a_split`` are exactly those paying all they have, and where _rho certifies the same split the
+    payments of _pay_a equal those of _pay (new money, errors and flags)."""
+    hist, money, errs, c = case
+    u0 = hist[0][1]
+    hist = [(cid, u0, m) for cid, _u, m in hist]
+    shuffled = list(hist)
+    rnd.shuffle(shuffled)
+    true = [Fraction(a) + side * Fraction(e) for a, e in zip(money, errs, strict=True)]
+    vals = [(max(true[cid], Fraction(0)), u, m) for cid, u, m in hist]
+    rho = _exact_rho(vals, Fraction(c))
+    for h in (hist, shuffled):
+        res = _rho_a(h, money, errs, c)
+        if res is None:
+            assert rho is None
+        elif res:
+            lo, _r, hi, _err, _tau, a_split = res
+            assert rho is not None and Fraction(lo) <= rho <= Fraction(hi)
+            for cid, u, _m in hist:
+                if money[cid] == 0.0 and errs[cid] == 0.0:
+                    continue
+                if money[cid] < a_split:
+                    assert true[cid] <= rho * u
+                else:
+                    assert true[cid] >= rho * u
+    res = _rho_a(shuffled, money, errs, c)
+    ref = _rho(hist, money, errs, c)
+    if res and ref and res[4] == ref[4]:
+        ca1, ce1, ca2, ce2 = list(money), list(errs), list(money), list(errs)
+        flags1 = _pay(hist, ref, ca1, ce1)
+        flags2 = _pay_a(hist, ref + (res[5],), ca2, ce2)
+        assert flags1 == flags2
+        assert ca1 == ca2 and ce1 == ce2
+
+
+def test_by_money_orders_once_and_keeps_the_histogram():
+    """The money-ordered view of a histogram is made once (the money of the first request), holds
+    the same entries, and is kept with the histogram itself."""
+    hist = [(0, 5, 1), (1, 5, 2), (2, 5, 3), (3, 5, 4)]
+    money = [3.0, 1.0, 4.0, 2.0]
+    bm: dict = {}
+    view = _by_money(bm, hist, money)
+    assert view == [(1, 5, 2), (3, 5, 4), (0, 5, 1), (2, 5, 3)]
+    assert bm[id(hist)][1] is hist
+    assert _by_money(bm, hist, [9.0, 8.0, 7.0, 6.0]) is view
+    assert _by_money(bm, hist[:1], money) == hist[:1]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(approval_only=True, max_voters=14, max_projects=7), st.sampled_from(TIES))
+def test_approval_path_same_runs_as_general_path(inst, tie):
+    """On approval ballots runs and checks use _rho_a/_pay_a on money-ordered views; the same runs
+    with the general _rho/_pay give the same orders, classes and check results, and the completion
+    the same outcome as the exact engine."""
+    cp = Compiled(inst, tie)
+    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+        return
+    cands, free = mes_candidates(cp)
+    step = cp.scale * cp.n_voters
+    cp2 = Compiled(inst, tie)
+    _prepared(cp2)  # per project its utilities as for approval ballots, before the switch below
+    for j in range(4):
+        b = cp.budget + j * step
+        r1 = run_mes_float(cp, b, cands, free, keep=2)
+        cp2.approval = False  # the general functions on the same histograms
+        r2 = run_mes_float(cp2, b, cands, free, keep=2)
+        cp2.approval = True
+        if r1 is None or r2 is None:
+            continue
+        assert r1.order == r2.order == run_mes(cp, b).order
+        assert r1.gc == r2.gc
+        assert [x[3] for x in r1.rounds] == [x[3] for x in r2.rounds]
+        b2 = b + step
+        ok1 = verify(cp, r1, b2, b2, cands)[0]
+        cp2.approval = False
+        ok2 = verify(cp2, r2, b2, b2, cands)[0]
+        cp2.approval = True
+        if ok1 and ok2:
+            assert r1.order == run_mes(cp, b2).order
+    out = mes_add1(cp, tie)
+    assert out.selected == mes_add1(Compiled(inst, tie), tie, fast=False).selected
 
 
 @settings(max_examples=400, deadline=None)
