@@ -194,19 +194,25 @@ def _hist_cache(cp: Compiled) -> tuple:
 
 
 def _by_money(bm: dict, h: list, ca: list) -> list:
-    """The entries of ``h`` in the order of their money ``ca`` the first time it is asked for, kept
-    under ``id(h)`` (with ``h``, so that the id stays unique). :func:`_rho_a` sorts the entries by
-    money at every evaluation; the same histogram is evaluated at many budgets and in many rounds,
-    and the order of its classes by money hardly changes, so fed in this order the sort finds the
-    entries (nearly) sorted, which Python's sort handles in about linear time. Only the order of the
-    sums changes (covered by the error bounds); the split and its certification are the same."""
+    """The entries of ``h`` in the order of their money ``ca`` the second time it is asked for (the
+    first time ``h`` itself: many histograms are evaluated only once), kept under ``id(h)`` (with
+    ``h``, so that the id stays unique). :func:`_rho_a` sorts the entries by money at every
+    evaluation; the same histogram is evaluated at many budgets and in many rounds, and the order of
+    its classes by money hardly changes, so fed in this order the sort finds the entries (nearly)
+    sorted, which Python's sort handles in about linear time. Only the order of the sums changes
+    (covered by the error bounds); the split and its certification are the same."""
     v = bm.get(id(h))
     if v is None:
         if len(h) < 2:
             return h
+        bm[id(h)] = (None, h)
+        return h
+    view = v[0]
+    if view is None:
         keys = list(map(ca.__getitem__, map(_first, h)))
-        v = bm[id(h)] = (list(map(h.__getitem__, sorted(range(len(h)), key=keys.__getitem__))), h)
-    return v[0]
+        view = list(map(h.__getitem__, sorted(range(len(h)), key=keys.__getitem__)))
+        bm[id(h)] = (view, h)
+    return view
 
 
 def _hist_at(hc, prefix: tuple, p: int, cl, gc) -> list:

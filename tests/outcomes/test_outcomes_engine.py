@@ -366,11 +366,12 @@ def test_rho_a_one_utility_certified_and_pays_like_rho(case, side, rnd):
 
 
 def test_by_money_orders_once_and_keeps_the_histogram():
-    """The money-ordered view of a histogram is made once (the money of the first request), holds
-    the same entries, and is kept with the histogram itself."""
+    """The money-ordered view of a histogram is made once, at the second request (the first gives
+    the histogram itself), holds the same entries, and is kept with the histogram itself."""
     hist = [(0, 5, 1), (1, 5, 2), (2, 5, 3), (3, 5, 4)]
     money = [3.0, 1.0, 4.0, 2.0]
     bm: dict = {}
+    assert _by_money(bm, hist, [0.0, 0.0, 0.0, 0.0]) is hist
     view = _by_money(bm, hist, money)
     assert view == [(1, 5, 2), (3, 5, 4), (0, 5, 1), (2, 5, 3)]
     assert bm[id(hist)][1] is hist
