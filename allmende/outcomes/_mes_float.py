@@ -18,8 +18,15 @@ inside those bounds:
 A supporter of the winner keeps ``max(0, money - rho * u)``, whichever side of the split it is on; that
 function is 1-Lipschitz, so the bound of the new amount is the bound of ``money - rho * u``.
 
-If any decision is uncertain (a tie, or amounts too close for the error bounds) the run returns
-``None`` and the caller uses the exact engine. A certified run therefore makes exactly the decisions
+Exact ties: where every supporter with money certainly pays its share ``rho * u`` (none is short of
+it), the factor is exactly ``cost / sum(m * u)`` (with cost utilities ``n_voters / supporters``,
+whatever the money), a rational known exactly (:func:`_pure`). Projects whose intervals overlap and
+whose factors are all such equal rationals are exactly tied, and the tie-breaking key decides, as in
+the exact engine (runs, single-budget checks, and range checks with :func:`_pure_range`). Small
+instances have many such ties (projects with as many supporters).
+
+If any other decision is uncertain (a tie of other factors, or amounts too close for the error
+bounds) the run returns ``None`` and the caller uses the exact engine. A certified run therefore makes exactly the decisions
 of the exact engine, and its order of purchases is identical.
 
 Error model: with ``u = 2**-53`` every float operation ``x op y`` returns ``(x op y)(1 + d)``,
@@ -70,6 +77,7 @@ EPS = 2.0**-50
 _BIG = 2**53
 _HEAVY = 16  # groups with more voters are counted with their weight instead of being repeated
 INF = float("inf")
+_TINY = 2.0**-900  # costs below are left to the exact engine (never in real instances)
 _first = itemgetter(0)
 _e_of = itemgetter(2)
 _u_of = itemgetter(3)
@@ -269,7 +277,7 @@ def _rho(hist, ca, ce, c):
     terr += 2 * (k + 1) * EPS * total
     if total + terr < c:
         return None
-    if total - terr < c:
+    if total - terr < c or c < _TINY:  # (a tiny cost: rounding near underflow is not bounded)
         return False
     items.sort()
     sa = 0.0
@@ -369,7 +377,7 @@ def _rho_a(hist, ca, ce, c):
     terr += 2 * (k + 1) * EPS * total
     if total + terr < c:
         return None
-    if total - terr < c:
+    if total - terr < c or c < _TINY:  # (a tiny cost: rounding near underflow is not bounded)
         return False
     items.sort()
     sa = 0.0
@@ -437,6 +445,54 @@ def _pay_a(hist, r, ca, ce) -> bytes:
     return bytes(flags)
 
 
+def _pure(hist, ca, ce, c) -> int:
+    """``denom`` if every entry of ``hist`` with money certainly pays its share at ``rho = c / denom``
+    (``denom``: the sum of ``m * u`` over the entries whose money is not exactly 0); else 0.
+
+    Then the exact factor is the rational ``c / denom`` (``sum min(a, rho u) m = rho * denom = c``):
+    with cost utilities it is ``n_voters / supporters`` whatever the money, so projects with as many
+    supporters none of whom is short of its share are exactly tied, as often on small instances. Such
+    ties are decided by the tie-breaking key, as in the exact engine, instead of by a fallback to it."""
+    denom = 0
+    for cid, u, m in hist:
+        if ca[cid] != 0.0 or ce[cid] != 0.0:
+            denom += m * u
+    if not denom:
+        return 0
+    lim = c / denom * (1 + 8 * EPS)
+    for cid, u, _m in hist:
+        a = ca[cid]
+        e = ce[cid]
+        if (a != 0.0 or e != 0.0) and (a - e) * (1 - 4 * EPS) < lim * u:
+            return 0
+    return denom
+
+
+def _pure_range(hist, L1, L2, U1, U2, c) -> int:
+    """:func:`_pure` on a range: ``denom`` if every entry whose upper money bounds are not both 0 has
+    lower bounds at both ends (hence on the whole range: they are affine) above its share at
+    ``rho = c / denom``; then ``c / denom`` is the exact factor at every budget of the range. Else 0."""
+    denom = 0
+    for cid, u, m in hist:
+        if U1[cid] != 0.0 or U2[cid] != 0.0:
+            denom += m * u
+    if not denom:
+        return 0
+    lim = c / denom * (1 + 8 * EPS)
+    for cid, u, _m in hist:
+        if (U1[cid] != 0.0 or U2[cid] != 0.0) and min(L1[cid], L2[cid]) * (1 - 4 * EPS) < lim * u:
+            return 0
+    return denom
+
+
+def _ties_first(cw: int, dw: int, kw, cq: int, dq: int, kq) -> bool:
+    """With exact factors ``cw / dw`` (the winner) and ``cq / dq``: does the winner come first
+    (smaller factor, or the same one and a smaller tie-breaking key)?"""
+    x = cw * dq
+    y = cq * dw
+    return x < y or (x == y and kw < kq)
+
+
 def _rho_pay(cp: Compiled) -> tuple:
     """The functions evaluating and paying for a histogram: with one utility per project (approval
     ballots) :func:`_rho_a` on the entries ordered by :func:`_by_money`, and :func:`_pay_a`."""
@@ -478,7 +534,8 @@ def run_mes_float(
     """
     nv = max(cp.n_voters, 1)
     tiekey = cp.tiekey
-    C = [float(c * nv) for c in cp.cost]
+    Ci = [c * nv for c in cp.cost]
+    C = [float(c) for c in Ci]
     _big, count, move, nbrs, init = _prepared(cp)
     nbrsets = _nbrsets(cp)
     rho, pay = _rho_pay(cp)
@@ -575,6 +632,59 @@ def run_mes_float(
             return True
         return True
 
+    exact_lb: dict[int, int] = {}  # project -> denominator of an exact factor seen earlier in the run
+
+    def tied(w, r):
+        """The first of ``w`` and every project whose interval overlaps it, if all their factors are
+        exact and equal (else None); the others stay in the heap, ``w`` goes back if it loses."""
+        dw = _pure(hists[w], ca, ce, C[w])
+        if not dw:
+            return None
+        cw = Ci[w]
+        best = w
+        others = []
+        seen = {w}
+        H = r[2]
+        while heap and heap[0][0] <= H:
+            item = heapq.heappop(heap)
+            p = item[2]
+            if p not in alive or p in seen:
+                continue
+            if item[3] != version[p]:
+                dq = exact_lb.get(p)
+                if dq and _ties_first(cw, dw, tiekey[best], Ci[p], dq, tiekey[p]):
+                    # rho never decreases during a run: p's factor is at least its exact one seen
+                    # earlier, and p comes after the best one so far; no need to evaluate it
+                    seen.add(p)
+                    others.append(item)
+                    continue
+                q = evaluate(p)
+                if q is False:
+                    return None
+                if q is None:
+                    alive.discard(p)
+                else:
+                    heapq.heappush(heap, (q[0], item[1], p, version[p]))
+                continue
+            q = lin[p]
+            dq = _pure(hists[p], ca, ce, C[p])
+            if not dq or cw * dq != Ci[p] * dw:
+                return None
+            exact_lb[p] = dq
+            seen.add(p)
+            others.append(item)
+            H = max(H, q[2])
+            if tiekey[p] < tiekey[best]:
+                best = p
+        if best != w:
+            alive.add(w)
+            alive.discard(best)
+            others = [x for x in others if x[2] != best]
+            others.append((r[0], tiekey[w], w, version[w]))
+        for item in others:
+            heapq.heappush(heap, item)
+        return best
+
     order = rec.order
     while True:
         if settle() is False:
@@ -588,7 +698,12 @@ def run_mes_float(
         if settle() is False:
             return None
         if heap and heap[0][0] <= r[2]:
-            return None  # a fresh competitor overlaps: a tie or too close to call
+            # A fresh competitor overlaps: too close to call, unless all the overlapping projects
+            # are exactly tied (see _pure); then the tie-breaking key decides.
+            w = tied(w, r)
+            if w is None:
+                return None
+            r = lin[w]
         if keep >= 2:
             rec.snaps.append(list(gc))
         h = hists.pop(w)
@@ -630,7 +745,9 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
     so its newest one is evaluated only when that bound does not clear the winner (lazy, as in the run).
     """
     nv = max(cp.n_voters, 1)
-    C = [float(c * nv) for c in cp.cost]
+    Ci = [c * nv for c in cp.cost]
+    C = [float(c) for c in Ci]
+    tiekey = cp.tiekey
     count = _prepared(cp)[1]
     hc = _hist_cache(cp)
     rho, pay = _rho_pay(cp)
@@ -686,6 +803,8 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
         alive.discard(w)
         pending.pop(w, None)
         counted: set = set()
+        dw = None
+        deferred = []
         while heap:
             lo, p = heap[0]
             if p not in alive or lower[p] != lo:
@@ -707,6 +826,13 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
                 if refresh(p) is False:
                     return False, None
                 continue
+            if p in counted:  # exactly tied (or above) and after w by the tie-breaking key?
+                if dw is None:
+                    dw = _pure(h, ca1, ce1, C[w])
+                dp = _pure(latest[p], ca2, ce2, C[p]) if dw else 0
+                if dp and _ties_first(Ci[w], dw, tiekey[w], Ci[p], dp, tiekey[p]):
+                    deferred.append(heapq.heappop(heap))
+                    continue
             if same:
                 alive.add(w)  # the resumed run decides round t itself
                 for q in list(pending):  # newer lower bounds make the resumed run evaluate less
@@ -715,6 +841,8 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
                 known = {q: (latest_t[q], latest[q]) for q in alive}
                 return False, Resume(rec, t, computes[:ci], ca1, ce1, alive, lower, rounds, known)
             return False, None
+        for item in deferred:
+            heapq.heappush(heap, item)
         first = len(ca1)
         rounds.append((w, h, first, pay(h, r1, ca1, ce1)))
         if not same:
@@ -746,7 +874,7 @@ def _rho_line(hist, va, sl, c):
     terr = 2 * (k + 1) * EPS * tabs
     if total + terr < c:
         return None
-    if total - terr < c:
+    if total - terr < c or c < _TINY:  # (a tiny cost: rounding near underflow is not bounded)
         return False
     items.sort()
     sa = 0.0
@@ -837,6 +965,7 @@ class RangeCheck:
 
     __slots__ = (
         "C",
+        "Ci",
         "L1",
         "L2",
         "SL",
@@ -858,11 +987,14 @@ class RangeCheck:
         "pending",
         "rec",
         "t",
+        "tiekey",
     )
 
     def __init__(self, cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]):
         nv = max(cp.n_voters, 1)
-        self.C = [float(c * nv) for c in cp.cost]
+        self.Ci = [c * nv for c in cp.cost]
+        self.C = [float(c) for c in self.Ci]
+        self.tiekey = cp.tiekey
         self.count = _prepared(cp)[1]
         self.hc = _hist_cache(cp)
         self.rec = rec
@@ -890,6 +1022,8 @@ class RangeCheck:
         record that shares the rounds before ``t`` (a resumed run)."""
         new = object.__new__(RangeCheck)
         new.C = self.C
+        new.Ci = self.Ci
+        new.tiekey = self.tiekey
         new.count = self.count
         new.hc = self.hc
         new.rec = rec or self.rec
@@ -1089,6 +1223,7 @@ class RangeCheck:
             top = max(hi1, hi2)
             failed = False
             counted: set = set()
+            dw = None
             while heap:
                 key, p, line = heap[0]
                 if p not in alive or lower[p] is not line:
@@ -1120,6 +1255,14 @@ class RangeCheck:
                     if self._refresh(p, heap) is False:
                         return False
                     continue
+                if p in counted:  # exactly tied (or above) on the whole range, after w by the key?
+                    if dw is None:
+                        dw = _pure_range(h, L1, L2, U1, U2, c)
+                    dp = _pure_range(self.latest[p], L1, L2, U1, U2, C[p]) if dw else 0
+                    if dp and _ties_first(self.Ci[w], dw, self.tiekey[w], self.Ci[p], dp, self.tiekey[p]):
+                        heapq.heappop(heap)
+                        deferred.append((key, p, line))
+                        continue
                 self.crossing = gap
                 failed = True
                 break

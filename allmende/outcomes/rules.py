@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ._mes import mes_candidates, replay_exact, run_mes
-from ._mes_float import RangeCheck, float_ok, run_mes_float, verify
+from ._mes_float import RangeCheck, Record, float_ok, run_mes_float, verify
 from .pabulib import Instance
 from .profile import Compiled, id_sort_key
 
@@ -246,9 +246,12 @@ def _float_order(cp: Compiled, b: int, cands: list[int], free: list[int]) -> lis
     return None if run is None else run.order
 
 
-def _record_run(cp: Compiled, b: int):
+def _record_run(cp: Compiled, b: int, rec=None):
     """An exact recorded run (for the explanations): the exact replay of a certified float run, or the
-    exact engine where the float run is uncertain."""
+    exact engine where the float run is uncertain. ``rec``: a certified record that may already be
+    at ``b`` (the completion's last one); it is replayed if it is and knows every round's split."""
+    if isinstance(rec, Record) and rec.b == b and all(x[3] is not None for x in rec.rounds):
+        return replay_exact(cp, b, rec)
     cands, free = mes_candidates(cp)
     if float_ok(cp, b):
         rec = run_mes_float(cp, b, cands, free, keep=1)
@@ -537,7 +540,7 @@ def mes_add1(
             _c, free = mes_candidates(cp)
             chosen = free
         return _finish(cp, "mes-add1", chosen, expl, {"evaluations": evaluations})
-    run = _record_run(cp, b)
+    run = _record_run(cp, b, run)
     chosen = run.initial + run.order
     details = {
         "per_voter_budget": cp.money(Fraction(b, cp.n_voters)),

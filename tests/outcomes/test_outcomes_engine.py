@@ -20,6 +20,8 @@ from allmende.outcomes._mes_float import (
     _pay,
     _pay_a,
     _prepared,
+    _pure,
+    _pure_range,
     _rho,
     _rho_a,
     _rho_line,
@@ -167,6 +169,34 @@ def test_replay_on_classes_random(inst, tie):
     assert (replay.order, replay.rounds, replay.leftover) == (full.order, full.rounds, full.leftover)
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(max_voters=12, max_projects=7), st.sampled_from(TIES))
+def test_record_run_reuses_a_record_at_its_budget(inst, tie):
+    """The completion's last record is replayed for the explanations when it is at the final budget
+    and knows every split (a run resumed from a check): the same numbers as the exact engine; one at
+    another budget is not used."""
+    cp = Compiled(inst, tie)
+    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+        return
+    cands, free = mes_candidates(cp)
+    rec = run_mes_float(cp, cp.budget, cands, free, keep=2)
+    if rec is None:
+        return
+    full = run_mes(cp, cp.budget, record=True)
+    b2 = cp.budget + cp.scale * cp.n_voters
+    ok, resume = verify(cp, rec, b2, b2, cands)
+    for r, b in ((rec, cp.budget), (rec, b2)):
+        out = rules_mod._record_run(cp, b, r)
+        ref = full if b == cp.budget else run_mes(cp, b, record=True)
+        assert (out.order, out.rounds, out.leftover) == (ref.order, ref.rounds, ref.leftover)
+    if resume is not None:
+        new = run_mes_float(cp, b2, cands, free, keep=2, resume=resume)
+        if new is not None:
+            out = rules_mod._record_run(cp, b2, new)
+            ref = run_mes(cp, b2, record=True)
+            assert (out.order, out.rounds, out.leftover) == (ref.order, ref.rounds, ref.leftover)
+
+
 def _tied_instance() -> Instance:
     """Two projects with the same cost and the same number of supporters: an exact tie in rho that no
     float bound can separate, so the exact engine must decide (tie-breaking by id here)."""
@@ -183,9 +213,15 @@ def _tied_instance() -> Instance:
     )
 
 
-def test_uncertain_float_falls_back_to_exact():
+def test_uncertain_float_falls_back_to_exact(monkeypatch):
+    """Without the exact factors of tied projects (_pure finds none) the tie is not certified and the
+    exact engine decides."""
+    from allmende.outcomes import _mes_float
+
     from .pabutools_ref import reference
 
+    monkeypatch.setattr(_mes_float, "_pure", lambda *a: 0)
+    monkeypatch.setattr(_mes_float, "_pure_range", lambda *a: 0)
     inst = _tied_instance()
     for tie in TIES:
         cp = Compiled(inst, tie)
@@ -195,6 +231,28 @@ def test_uncertain_float_falls_back_to_exact():
             out = func(Compiled(inst, tie), tie)
             assert sorted(out.selected) == reference(inst, rule, tie), (rule, tie)
             assert out.explanations  # the exact engine records the numbers for the explanations
+
+
+def test_exact_tie_decided_by_key():
+    """An exact tie between projects whose supporters all pay their share (the factor is
+    n_voters / supporters for both) is certified and broken by the tie-breaking key, as in the exact
+    engine; single-budget and range checks of such a run certify it too."""
+    from .pabutools_ref import reference
+
+    inst = _tied_instance()
+    for tie in TIES:
+        cp = Compiled(inst, tie)
+        cands, free = mes_candidates(cp)
+        step = cp.scale * cp.n_voters
+        rec = run_mes_float(cp, cp.budget, cands, free, keep=2)
+        assert rec is not None and rec.order == run_mes(cp, cp.budget).order
+        b2 = cp.budget + 3 * step
+        if run_mes(cp, b2).order == rec.order:
+            assert verify(cp, rec, b2, b2, cands)[0]
+            assert RangeCheck(cp, rec, cp.budget, b2, cands).run()
+        for rule, func in (("mes", mes), ("mes-add1", mes_add1)):
+            out = func(Compiled(inst, tie), tie)
+            assert sorted(out.selected) == reference(inst, rule, tie), (rule, tie)
 
 
 def test_add1_exact_jumps_on_long_stretches():
@@ -430,7 +488,7 @@ def test_rho_line_interval_and_slope(case, slopes):
     elif res:
         lo, hi, g, gerr = res
         assert rho is not None and Fraction(lo) <= rho <= Fraction(hi)
-        d = Fraction(1, 10**40)
+        d = Fraction(1, 10**40) * min(rho, 1)  # far below the split's margin, even for a tiny rho
         moved = [(Fraction(money[cid]) + d * Fraction(slopes[cid]), u, m) for cid, u, m in hist]
         slope = (_exact_rho(moved, Fraction(c)) - rho) / d
         assert Fraction(g) - Fraction(gerr) <= slope <= Fraction(g) + Fraction(gerr)
@@ -450,3 +508,43 @@ def test_add1_range_checks_kept_or_backed_off(monkeypatch, path, worth):
     exact = mes_add1(Compiled(cp.instance), fast=False)
     assert fast.selected == exact.selected
     assert fast.details["per_voter_budget"] == exact.details["per_voter_budget"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_histograms(), st.sampled_from([-1, 0, 1]))
+def test_pure_factor_is_exact(case, side):
+    """Where _pure certifies that every supporter with money pays its share, the exact factor of any
+    money within the errors is c / denom (exact rationals)."""
+    hist, money, errs, c = case
+    d = _pure(hist, money, errs, c)
+    if not d:
+        return
+    true = [Fraction(a) + side * Fraction(e) for a, e in zip(money, errs, strict=True)]
+    vals = [(max(true[cid], Fraction(0)), u, m) for cid, u, m in hist]
+    assert _exact_rho(vals, Fraction(c)) == Fraction(c) / d
+    for cid, u, _m in hist:
+        if money[cid] != 0.0 or errs[cid] != 0.0:
+            assert true[cid] > Fraction(c) / d * u
+
+
+@settings(max_examples=400, deadline=None)
+@given(_histograms(), st.lists(st.floats(0.0, 0.2), min_size=40, max_size=40), st.floats(0.0, 1.0))
+def test_pure_range_factor_is_exact(case, widths, f):
+    """Where _pure_range certifies a range, the exact factor is c / denom for money anywhere between
+    the affine lower and upper bounds inside the range (exact rationals)."""
+    hist, money, _errs, c = case
+    L1 = [a * (1 - widths[i]) for i, a in enumerate(money)]
+    L2 = [a * (1 - widths[(i + 7) % 40] / 2) for i, a in enumerate(money)]
+    U1 = [a * (1 + widths[(i + 3) % 40]) for i, a in enumerate(money)]
+    U2 = [a * 2 for a in money]
+    d = _pure_range(hist, L1, L2, U1, U2, c)
+    if not d:
+        return
+    F = Fraction(f)
+    for side in (0, 1):  # at the lower and at the upper bound
+        vals = []
+        for cid, u, m in hist:
+            lo = Fraction(L1[cid]) + (Fraction(L2[cid]) - Fraction(L1[cid])) * F
+            hi = Fraction(U1[cid]) + (Fraction(U2[cid]) - Fraction(U1[cid])) * F
+            vals.append((max(hi if side else lo, Fraction(0)), u, m))
+        assert _exact_rho(vals, Fraction(c)) == Fraction(c) / d
