@@ -190,6 +190,50 @@ class Server:
                 self.kill()
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(server_pgid: int | None) -> dict:
+    """CPU seconds used so far by kind of process: the app server (its process group), PostgreSQL,
+    Redis, everything else on the machine ("other": other people's work too), the load tool (this
+    process's finished children: wrk), and the machine's idle time (all cores)."""
+    per_pid = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / _TICK
+        if server_pgid is not None and int(fields[2]) == server_pgid:
+            kind = "app"
+        elif name.startswith("postgres"):
+            kind = "postgres"
+        elif name.startswith("redis"):
+            kind = "redis"
+        else:
+            kind = "other"
+        per_pid[int(entry)] = (kind, seconds)
+    children = os.times()
+    idle = int(Path("/proc/stat").read_text().split()[4]) / _TICK
+    return {"per_pid": per_pid, "load_tool": children.children_user + children.children_system, "idle": idle}
+
+
+def cpu_per_request(before: dict, after: dict, requests: int) -> dict:
+    """Milliseconds of CPU per request by kind between two snapshots (processes that ended in between are
+    missed; the server's, PostgreSQL's and Redis's live on)."""
+    used = {"app": 0.0, "postgres": 0.0, "redis": 0.0, "other": 0.0}
+    for pid, (kind, seconds) in after["per_pid"].items():
+        old = before["per_pid"].get(pid)
+        used[kind] += seconds - (old[1] if old and old[0] == kind else 0.0)
+    used["load_tool"] = after["load_tool"] - before["load_tool"]
+    used["idle"] = after["idle"] - before["idle"]
+    return {k: round(1000 * v / max(requests, 1), 2) for k, v in used.items()}
+
+
 def http_get(port: int, path: str, headers: dict | None = None, timeout: float = 10):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:

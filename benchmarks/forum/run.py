@@ -192,7 +192,7 @@ def main():
     session_file.write_text("".join(f"{sessions[u][0]} {sessions[u][1]}\n" for u in toggle_uids))
     server = benchlib.Server(args.db, PORT, workdir, workdir / "server.log")
     results, consistency, rss, startup = {}, {}, {}, float("nan")
-    crawl, redis_info = {}, {}
+    crawl, redis_info, cpu = {}, {}, {}
     try:
         startup = server.start()
         print(f"server up in {startup:.1f}s", flush=True)
@@ -226,7 +226,11 @@ def main():
                 crawl = _crawl(prefix, info["proposals"])
                 redis_info = _cache_info()
                 print("crawl", json.dumps(crawl), "cache", json.dumps(redis_info), flush=True)
+            before = benchlib.cpu_snapshot(server.proc.pid)
             results[name] = wrk(url, args.seconds, script, env)
+            cpu[name] = benchlib.cpu_per_request(
+                before, benchlib.cpu_snapshot(server.proc.pid), results[name]["requests"]
+            )
             print(name, json.dumps(results[name]), flush=True)
         rss = {pid: _vm_hwm(pid) for pid in server.worker_pids()}
 
@@ -281,6 +285,7 @@ def main():
     out = {
         "data": info,
         "wrk": results,
+        "cpu_ms_per_request": cpu,
         "queries": queries,
         "consistency": consistency,
         "worker_peak_rss_mb": rss,
@@ -396,6 +401,20 @@ def render(o: dict) -> str:
         + ", ".join(f"{k} {'yes' if w[k]['p95'] <= t else 'NO'}" for k, t in TARGETS_MS.items() if k in w)
         + ". What dominates where a target is missed: see `README.md`, section Findings (py-spy profile and query "
         "plans). Note the load average in the Machine section: the 2 cores were shared with other sessions' processes.",
+        "",
+        "**Where the CPU goes**, in milliseconds of CPU per request, by kind of process (from `/proc` before "
+        "and after each scenario; `other` is everything else on the machine, other people's work included; "
+        "`idle` is unused time of both cores). With 16 clients each waiting for its answer, p50 ≈ 16 / "
+        "throughput, and the throughput is about 2 cores / (CPU per request, all kinds together): a p95 of "
+        "30 ms needs roughly 2–2.5 ms all in.",
+        "",
+        "| scenario | app server | PostgreSQL | Redis | load tool (wrk) | other | all | idle |",
+        "|---|---|---|---|---|---|---|---|",
+        *(
+            f"| {name} | {c['app']} | {c['postgres']} | {c['redis']} | {c['load_tool']} | {c['other']} | "
+            f"{round(c['app'] + c['postgres'] + c['redis'] + c['load_tool'] + c['other'], 2)} | {c['idle']} |"
+            for name, c in o.get("cpu_ms_per_request", {}).items()
+        ),
         "",
         "Latencies are wrk's, measured at the client (no coordinated-omission correction); "
         "`errors` counts connect/read/write errors, timeouts and non-2xx/3xx answers.",
