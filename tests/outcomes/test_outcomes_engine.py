@@ -25,6 +25,7 @@ from allmende.outcomes._mes_float import (
     _rho,
     _rho_a,
     _rho_line,
+    _rho_line_a,
     float_ok,
     run_mes_float,
     verify,
@@ -548,3 +549,28 @@ def test_pure_range_factor_is_exact(case, widths, f):
             hi = Fraction(U1[cid]) + (Fraction(U2[cid]) - Fraction(U1[cid])) * F
             vals.append((max(hi if side else lo, Fraction(0)), u, m))
         assert _exact_rho(vals, Fraction(c)) == Fraction(c) / d
+
+
+@settings(max_examples=400, deadline=None)
+@given(_histograms(), st.lists(st.floats(-1e3, 1e3), min_size=40, max_size=40), st.booleans())
+def test_rho_line_a_interval_and_slope(case, slopes, negative):
+    """_rho_line_a (one utility, as for approval ballots; money taken as exact, some of it negative
+    as lower bounds can be): a certified result brackets the exact factor and its slope bound the
+    exact derivative, as for _rho_line."""
+    hist, money, _errs, c = case
+    u0 = hist[0][1]
+    hist = [(cid, u0, m) for cid, _u, m in hist]
+    if negative:
+        money = [a if i % 5 else -a / 3 for i, a in enumerate(money)]
+    res = _rho_line_a(hist, money, slopes, c)
+    vals = [(Fraction(money[cid]), u, m) for cid, u, m in hist]
+    rho = _exact_rho(vals, Fraction(c))
+    if res is None:
+        assert rho is None
+    elif res:
+        lo, hi, g, gerr = res
+        assert rho is not None and Fraction(lo) <= rho <= Fraction(hi)
+        d = Fraction(1, 10**40) * min(rho, 1)
+        moved = [(Fraction(money[cid]) + d * Fraction(slopes[cid]), u, m) for cid, u, m in hist]
+        slope = (_exact_rho(moved, Fraction(c)) - rho) / d
+        assert Fraction(g) - Fraction(gerr) <= slope <= Fraction(g) + Fraction(gerr)
