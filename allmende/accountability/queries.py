@@ -101,7 +101,7 @@ def _timeline_records_query(pk):
     )
 
 
-_ANY_PK = -7_394_621  # stands for the proposal's id while the query is compiled
+_ANY_PK = 7_394_621_000_000_017  # stands for the proposal's id while the query is compiled (no real id)
 
 
 @functools.cache
