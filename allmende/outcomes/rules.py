@@ -6,6 +6,8 @@ Every rule returns an :class:`Outcome`: the selected project ids and, per projec
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -520,6 +522,24 @@ class FloatOutcome:
     order: list[int]
 
 
+@contextmanager
+def _gc_paused():
+    """The cyclic garbage collector paused (restored afterwards, if it was on).
+
+    The completion allocates millions of short-lived tuples (the entries of every evaluation), each
+    counting towards the collector's thresholds, so it would run thousands of collections that find
+    nothing (the computation makes no reference cycles, bar a recursive closure or two, collected
+    after it) and, in its full collections, traverse every cached histogram; memory is still freed by
+    reference counting. About a tenth of the time of the large add-one runs."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def mes_add1(
     instance: Instance | Compiled, tie: str = "equalshares", jump: bool = True, fast: bool = True
 ) -> Outcome:
@@ -529,7 +549,8 @@ def mes_add1(
     the next budget at which the outcome can change, which gives the same result. ``fast=False``
     uses only the exact engine (no certified float runs); the result is the same too."""
     cp = _prepare(instance, tie)
-    run, b, evaluations, k = _add1(cp, jump, fast)
+    with _gc_paused():
+        run, b, evaluations, k = _add1(cp, jump, fast)
     if run is None:
         expl = {}
         if cp.n_voters and b is not None:

@@ -401,3 +401,36 @@ def test_forced_replay_equals_full_exact_run(path):
         assert replay.order == full.order
         assert replay.rounds == full.rounds
         assert replay.leftover == full.leftover
+
+
+def test_add1_pauses_the_cyclic_gc_and_restores_it(monkeypatch):
+    """mes-add1 runs with the cyclic garbage collector paused and leaves it as it found it (on or off,
+    also when the computation raises)."""
+    import gc
+
+    from allmende.outcomes import rules
+
+    seen = []
+    real = rules._add1
+
+    def spy(cp, jump, fast):
+        seen.append(gc.isenabled())
+        return real(cp, jump, fast)
+
+    def boom(cp, jump, fast):
+        raise RuntimeError("boom")
+
+    inst = read_pb(DATA / "Netherlands_Assen_2024.pb")
+    was = gc.isenabled()
+    try:
+        for start in (True, False):
+            (gc.enable if start else gc.disable)()
+            monkeypatch.setattr(rules, "_add1", spy)
+            mes_add1(Compiled(inst))
+            assert seen[-1] is False and gc.isenabled() is start
+            monkeypatch.setattr(rules, "_add1", boom)
+            with pytest.raises(RuntimeError):
+                mes_add1(Compiled(inst))
+            assert gc.isenabled() is start
+    finally:
+        (gc.enable if was else gc.disable)()
