@@ -144,7 +144,11 @@ def _changed_key(sql: str) -> str | None:
 
 
 def _renew(keys) -> None:
-    cache.set_many({key: secrets.token_hex(8) for key in keys}, timeout=_VERSION_TIMEOUT)
+    if len(keys) == 1:  # the usual case (one write renews one key): a plain SET, no MULTI/EXEC around it
+        (key,) = keys
+        cache.set(key, secrets.token_hex(8), timeout=_VERSION_TIMEOUT)
+    else:
+        cache.set_many({key: secrets.token_hex(8) for key in keys}, timeout=_VERSION_TIMEOUT)
 
 
 class _AfterCommit:

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache, caches
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from allmende.accounts.models import User
@@ -190,6 +191,7 @@ def test_a_failed_change_is_not_half_done_when_the_cache_cannot_be_reached(propo
     def unreachable(*args, **kwargs):
         raise ConnectionError("cache down")
 
+    monkeypatch.setattr(caches["default"], "set", unreachable)
     monkeypatch.setattr(caches["default"], "set_many", unreachable)
     with pytest.raises(ConnectionError), transaction.atomic():
         Proposal.objects.filter(pk=proposal.pk).update(title="Neu")
@@ -278,3 +280,22 @@ def test_signed_in_pages_name_topic_and_district_also_where_the_round_no_longer_
     assert "Verkehr" in page and "Wiehre" in page
     Proposal.objects.filter(pk=proposal.pk).update(district=proposal.round.districts.get())
     assert "Altstadt" in client.get(proposal.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_button_finds_its_proposal_in_the_kept_round(client, proposal, make_user, page_cache):
+    """With rounds kept per process the button's proposal comes from a query compiled once: the right
+    proposal of the right round, a 404 for a number the round does not have."""
+    other_round = make_round(slug="andere-runde")
+    twin = make_proposal(other_round, title="Gleiche Nummer, andere Runde")
+    assert twin.number == proposal.number
+    client.force_login(make_user("anna"))
+    url = reverse("proposals:rate", args=[proposal.round.slug, proposal.number])
+    for _ in range(2):  # the second request runs the compiled query again
+        response = client.post(url, {"value": "1"}, headers={"HX-Request": "true"})
+        assert response.status_code == 200 and 'aria-pressed="true"' in response.content.decode()
+    proposal.refresh_from_db()
+    twin.refresh_from_db()
+    assert (proposal.support_count, twin.support_count) == (1, 0)
+    missing = reverse("proposals:rate", args=[proposal.round.slug, proposal.number + 1000])
+    assert client.post(missing, {"value": "1"}).status_code == 404

@@ -1,0 +1,45 @@
+"""Hot queries compiled to SQL by the ORM once per process instead of at every request.
+
+Compiling a queryset (joins, subqueries, the column list) costs far more CPU than running a simple
+query: the five EXISTS of a proposal's timeline took 1.4 ms to compile and a tenth of that to run. A
+`Precompiled` builds its queryset once, with marker values standing for the parameters, and later only
+puts the real values where the markers were. The ORM still writes the SQL, so it follows the models.
+"""
+
+from django.db import connection
+
+
+class Precompiled:
+    """`build(*markers)` returns the queryset; `sql(*values)` returns its SQL and parameters with the
+    values in the markers' places. Markers must be values no real parameter takes (huge numbers)."""
+
+    def __init__(self, build, *markers):
+        self.build = build
+        self.markers = markers
+        self._compiled = {}
+
+    def _compile(self):
+        query = self.build(*self.markers).query
+        sql, params = query.sql_with_params()
+        positions = []
+        for marker in self.markers:
+            found = [i for i, value in enumerate(params) if value == marker]
+            if len(found) != 1:
+                raise ValueError(f"marker {marker} appears {len(found)} times in {params}")
+            positions.append(found[0])
+        return sql, tuple(params), tuple(positions), tuple(query.annotation_select)
+
+    def sql(self, *values) -> tuple[str, list]:
+        compiled = self._compiled.get(connection.vendor)
+        if compiled is None:
+            compiled = self._compiled[connection.vendor] = self._compile()
+        sql, params, positions, _names = compiled
+        params = list(params)
+        for position, value in zip(positions, values, strict=True):
+            params[position] = value
+        return sql, params
+
+    def names(self) -> tuple[str, ...]:
+        """The names of the annotated columns (for a `values(name=expression, ...)` queryset)."""
+        self.sql(*self.markers)
+        return self._compiled[connection.vendor][3]

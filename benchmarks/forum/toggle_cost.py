@@ -1,0 +1,166 @@
+"""What a support toggle costs, piece by piece: CPU per request in this process, through the WSGI
+application (the production settings of the benchmark's servers, the whole middleware stack), on the
+benchmark database.
+
+    .venv/bin/python benchmarks/forum/toggle_cost.py [--db allmende_bench] [--rounds 7] [--requests 200]
+
+Needs the database that `run.py` generates (run that first). Measures, in alternating rounds so that a
+machine whose speed drifts affects all alike (medians of --rounds; each round --requests support and
+withdrawal pairs after a short warm-up):
+
+- the signed-in floor: a bare view that loads the session and the person, nothing else;
+- the toggle as it is (POST value=1, then withdraw=1, HX-Request, as the page's button sends them);
+- the toggle with one piece replaced by nothing at a time (the button's partial, the content-version
+  renewals of the page cache, the rate limit, the proposal's query with the copy of the kept round),
+  so that the difference is what that piece costs.
+
+With 16 clients each waiting for its answer the throughput is about 2 cores / (CPU per request of app,
+PostgreSQL, Redis and the load tool together), so these numbers bound what any change to the view can
+reach on the benchmark's machine. Writes nothing; stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import benchlib  # noqa: E402
+import generate  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", default="allmende_bench")
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    info = generate.stored_info(args.db)
+    if info is None:
+        sys.exit(f"no benchmark database {args.db}: run benchmarks/forum/run.py first")
+    workdir = Path(tempfile.mkdtemp(prefix="allmende-toggle-"))
+    for key, value in benchlib.server_env(args.db, workdir).items():
+        if key in ("RATE_LIMIT_RATE", "BENCHMARK_HELLO", "STATIC_ROOT", "MEDIA_ROOT", "ALLMENDE_VAR_DIR"):
+            benchlib.os.environ[key] = value
+    benchlib.django_setup(args.db, workdir)
+
+    import psycopg
+    from django.core.wsgi import get_wsgi_application
+    from django.http import HttpResponse
+    from django.urls import get_resolver
+
+    from allmende import ratelimit
+    from allmende.ops import pagecache
+    from allmende.proposals import queries, views
+
+    with psycopg.connect(benchlib.db_url(args.db), autocommit=True) as conn:
+        uids = [r[0] for r in conn.execute("SELECT id FROM accounts_user WHERE username LIKE 'bench%%' "
+                                            "ORDER BY id LIMIT 50")]  # fmt: skip
+    sessions = list(benchlib.make_sessions(args.db, uids).values())
+    app = get_wsgi_application()
+    slug = info["rounds"][0]["slug"]
+    count = info["proposals"]
+
+    def call(method, path, body=b"", session=None, headers=None):
+        sid, csrf = session
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "HTTP_HOST": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "CONTENT_LENGTH": str(len(body)),
+            "CONTENT_TYPE": "application/x-www-form-urlencoded",
+            "HTTP_COOKIE": f"sessionid={sid}; csrftoken={csrf}",
+            "REMOTE_ADDR": "127.0.0.1",
+            **(headers or {}),
+        }
+        status = []
+        b"".join(app(environ, lambda s, h, e=None: status.append(s)))
+        if not status[0].startswith("200"):
+            raise RuntimeError(f"{method} {path}: {status[0]}")
+
+    def toggle(i):
+        session = sessions[i % len(sessions)]
+        path = f"/runden/{slug}/vorschlaege/{(i * 7919) % count + 1}/bewerten/"
+        headers = {"HTTP_X_CSRFTOKEN": session[1], "HTTP_HX_REQUEST": "true"}
+        call("POST", path, b"value=1", session, headers)
+        call("POST", path, b"withdraw=1", session, headers)
+
+    def signed_in(i):
+        call("GET", "/bench/hello", session=sessions[i % len(sessions)])
+        call("GET", "/bench/hello", session=sessions[(i + 1) % len(sessions)])
+
+    hello_pattern = next(p for p in get_resolver().url_patterns if getattr(p, "name", None) == "bench-hello")
+    bare_hello = hello_pattern.callback
+
+    def who(request):  # the floor: session and person loaded, nothing else
+        return HttpResponse(str(request.user.pk).encode(), content_type="text/plain")
+
+    originals = (views.render, pagecache._renew, ratelimit.hit, queries.proposal_by_number)
+    kept = {}
+
+    def kept_proposal(round_slug, number):
+        if (round_slug, number) not in kept:
+            kept[round_slug, number] = originals[3](round_slug, number)
+        proposal = kept[round_slug, number]
+        proposal._counters_current = False
+        return proposal
+
+    variants = {
+        "signed-in floor (session and person, no view work)": (signed_in, {}),
+        "toggle as it is": (toggle, {}),
+        "without the button's partial": (toggle, {"render": lambda *a, **k: HttpResponse(b"ok")}),
+        "without the page-cache version renewals": (toggle, {"renew": lambda keys: None}),
+        "without the rate limit": (toggle, {"hit": lambda *a, **k: True}),
+        "without the proposal's query and the round's copy": (toggle, {"proposal": kept_proposal}),
+    }
+
+    def apply(swaps):
+        views.render = swaps.get("render", originals[0])
+        pagecache._renew = swaps.get("renew", originals[1])
+        ratelimit.hit = swaps.get("hit", originals[2])
+        queries.proposal_by_number = swaps.get("proposal", originals[3])
+
+    ms = {name: [] for name in variants}
+    i = 0
+    try:
+        for _round in range(args.rounds):
+            for name, (func, swaps) in variants.items():
+                apply(swaps)
+                hello_pattern.callback = who if func is signed_in else bare_hello
+                for _ in range(20):
+                    func(i)
+                    i += 1
+                started = time.process_time()
+                for _ in range(args.requests):
+                    func(i)
+                    i += 1
+                ms[name].append(1000 * (time.process_time() - started) / (2 * args.requests))
+    finally:
+        apply({})
+        hello_pattern.callback = bare_hello
+    full = statistics.median(ms["toggle as it is"])
+    print(f"CPU per request in this process (median of {args.rounds} rounds of {2 * args.requests}):\n")
+    print("| variant | ms | difference to the toggle |")
+    print("|---|---|---|")
+    for name, values in ms.items():
+        median = statistics.median(values)
+        print(f"| {name} | {median:.2f} | {median - full:+.2f} |")
+    print(f"\n{benchlib.machine_md(benchlib.machine())}")
+
+
+if __name__ == "__main__":
+    main()
