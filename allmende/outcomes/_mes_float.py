@@ -251,6 +251,26 @@ def _nbrsets(cp: Compiled) -> list[frozenset]:
     return sets
 
 
+def _rho_floors(cp: Compiled) -> list[float]:
+    """Per project a lower bound of its factor at every budget and in every round, with no evaluation:
+    ``sum m min(a, rho u) <= rho sum m u`` over all its supporters, so ``rho >= cost / sum m u``
+    (rounded down). Exact where no supporter is short of its share, as in the first round on approval
+    ballots whenever the project is affordable. Single-budget checks start from these instead of
+    evaluating every project at the first round; a project is evaluated only once its bound comes
+    close to a winner. (Range checks evaluate every project at the first round: starting them from
+    these bounds cost 9 % more instructions on Wieliczka 2023, projects being evaluated later on
+    larger histograms.)"""
+    fl = getattr(cp, "_rho_floor", None)
+    if fl is None:
+        nv = max(cp.n_voters, 1)
+        fl = []
+        for q, h in enumerate(_prepared(cp)[4]):
+            tot = sum(u * m for _c, u, m in h)
+            fl.append(float(cp.cost[q] * nv) / tot * (1 - 4 * EPS) if tot else INF)
+        cp._rho_floor = fl
+    return fl
+
+
 def float_ok(cp: Compiled, b: int) -> bool:
     """Whether every integer the float run uses is exactly representable."""
     big = _prepared(cp)[0]
@@ -749,6 +769,7 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
     C = [float(c) for c in Ci]
     tiekey = cp.tiekey
     count = _prepared(cp)[1]
+    floors = _rho_floors(cp)
     hc = _hist_cache(cp)
     rho, pay = _rho_pay(cp)
     same = b1 == b2
@@ -787,8 +808,9 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
             latest_t[p] = t
             if p in alive:
                 pending[p] = h
-                if t == 0 and refresh(p) is False:
-                    return False, None
+                if t == 0:  # a lower bound without evaluating: refreshed only if it gets close
+                    lower[p] = lo = floors[p]
+                    heapq.heappush(heap, (lo, p))
         if t == len(order):
             for p in list(alive):
                 if p not in pending or refresh(p) is False or p in alive:

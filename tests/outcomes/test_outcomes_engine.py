@@ -24,6 +24,7 @@ from allmende.outcomes._mes_float import (
     _pure_range,
     _rho,
     _rho_a,
+    _rho_floors,
     _rho_line,
     _rho_line_a,
     float_ok,
@@ -574,3 +575,26 @@ def test_rho_line_a_interval_and_slope(case, slopes, negative):
         moved = [(Fraction(money[cid]) + d * Fraction(slopes[cid]), u, m) for cid, u, m in hist]
         slope = (_exact_rho(moved, Fraction(c)) - rho) / d
         assert Fraction(g) - Fraction(gerr) <= slope <= Fraction(g) + Fraction(gerr)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(max_voters=12, max_projects=7), st.sampled_from(TIES), st.randoms(use_true_random=False))
+def test_rho_floors_below_every_factor(inst, tie, rnd):
+    """_rho_floors: a lower bound of each project's exact factor for any money of its supporters
+    (here random amounts per group, some of them 0), so at every budget and in every round; exact at
+    the first round when no supporter is short of its share."""
+    cp = Compiled(inst, tie)
+    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+        return
+    floors = _rho_floors(cp)
+    nv = cp.n_voters
+    for p in mes_candidates(cp)[0]:
+        c = Fraction(cp.cost[p] * nv)
+        for money in (
+            [Fraction(cp.budget)] * len(cp.groups),
+            [rnd.choice([0, 1, 7, 10**6]) * Fraction(rnd.random()) for _g in cp.groups],
+        ):
+            vals = [(money[g], u, cp.groups[g][0]) for g, u in cp.supporters[p]]
+            rho = _exact_rho(vals, c)
+            if rho is not None:
+                assert Fraction(floors[p]) <= rho
