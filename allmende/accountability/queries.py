@@ -4,14 +4,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
-from allmende.ops.precompiled import Precompiled
+from allmende.ops.precompiled import ANY_ID, Precompiled
 from allmende.proposals.models import Proposal
 
 from .models import (
@@ -101,19 +100,17 @@ def _timeline_records_query(pk):
     )
 
 
-_RECORDS = Precompiled(_timeline_records_query, 7_394_621_000_000_017)  # a marker no real id takes
+_RECORDS = Precompiled(_timeline_records_query, ANY_ID)
 
 
 def _timeline_records(proposal) -> dict[str, bool]:
     """Which kinds of records the proposal has, in one query: most proposals have none, and their
     page then needs one query for the timeline instead of one per kind. Compiled once per process
     (compiling its five subqueries cost 1.4 ms of CPU on every proposal page, running it a tenth)."""
-    with connection.cursor() as cursor:
-        cursor.execute(*_RECORDS.sql(proposal.pk))
-        row = cursor.fetchone()
-    if row is None:
+    rows = _RECORDS.rows(proposal.pk)
+    if not rows:
         raise Proposal.DoesNotExist
-    return {kind: bool(value) for kind, value in zip(_RECORDS.names(), row, strict=True)}
+    return {kind: bool(value) for kind, value in zip(_RECORDS.names(), rows[0], strict=True)}
 
 
 def timeline(proposal, user=None) -> list[Step]:

@@ -7,6 +7,8 @@ are granted without a hand-made data migration.
 
 from django.utils.translation import gettext_lazy as _
 
+from allmende.ops.precompiled import ANY_ID, Precompiled
+
 RESIDENT = "resident"
 MODERATOR = "moderator"
 ADMINISTRATION = "administration"
@@ -100,13 +102,22 @@ def role_label(key: str) -> str:
     return ROLES[key][0]
 
 
+def _groups_of(user_id):
+    from django.contrib.auth.models import Group
+
+    return Group.objects.filter(user=user_id).values_list("name")
+
+
+_GROUPS = Precompiled(_groups_of, ANY_ID)  # asked on nearly every signed-in page: compiled once
+
+
 def role_names(user) -> frozenset[str]:
     """The person's roles, read once per request (kept on the user object)."""
     if not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_allmende_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        cached = frozenset(name for (name,) in _GROUPS.rows(user.pk))
         user._allmende_roles = cached
     return cached
 

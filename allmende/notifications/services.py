@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.functional import Promise
 
+from allmende.ops.precompiled import ANY_ID, Precompiled
+
 from . import tokens
 from .models import (
     ANSWERED,
@@ -100,10 +102,19 @@ def drop_carried_followers(follow_ids: list[int]) -> int:
     return deleted
 
 
+_FOLLOWING = Precompiled(
+    lambda user_id, proposal_id: Follow.objects.filter(user_id=user_id, proposal_id=proposal_id).values_list(
+        "pk"
+    )[:1],
+    ANY_ID,
+    ANY_ID + 1,
+)
+
+
 def is_following(user, proposal) -> bool:
     if not _signed_in(user):
         return False
-    return Follow.objects.filter(user=user, proposal=proposal).exists()
+    return bool(_FOLLOWING.rows(user.pk, proposal.pk))  # on every proposal page: compiled once
 
 
 def followed_proposals(user):

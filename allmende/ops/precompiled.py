@@ -8,10 +8,15 @@ puts the real values where the markers were. The ORM still writes the SQL, so it
 
 from django.db import connection
 
+# Marker values for ids and numbers: no real row has them.
+ANY_ID = 7_394_621_000_000_001
+ANY_NUMBER = 2_147_480_001
+
 
 class Precompiled:
     """`build(*markers)` returns the queryset; `sql(*values)` returns its SQL and parameters with the
-    values in the markers' places. Markers must be values no real parameter takes (huge numbers)."""
+    values in the markers' places. Markers must be values no real parameter takes (ANY_ID, ANY_ID + 1, …,
+    ANY_NUMBER for a 32-bit column)."""
 
     def __init__(self, build, *markers):
         self.build = build
@@ -38,6 +43,12 @@ class Precompiled:
         for position, value in zip(positions, values, strict=True):
             params[position] = value
         return sql, params
+
+    def rows(self, *values) -> list[tuple]:
+        """Run the query with these values: its rows as tuples (no model instances, no conversions)."""
+        with connection.cursor() as cursor:
+            cursor.execute(*self.sql(*values))
+            return cursor.fetchall()
 
     def names(self) -> tuple[str, ...]:
         """The names of the annotated columns (for a `values(name=expression, ...)` queryset)."""

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from allmende.ops.precompiled import Precompiled
+from allmende.ops.precompiled import ANY_ID, ANY_NUMBER, Precompiled
 from allmende.rounds import queries as round_queries
 from allmende.rounds.permissions import can_view_proposal
 
@@ -130,10 +130,21 @@ def proposal_page(round_, filters: Filters, user=None) -> ProposalPage:
     )
 
 
+_OWN_RATING = Precompiled(
+    lambda user_id, proposal_id: Support.objects.filter(user_id=user_id, proposal_id=proposal_id).values_list(
+        "proposal_id", "value"
+    ),
+    ANY_ID,
+    ANY_ID + 1,
+)
+
+
 def own_ratings(user, proposals) -> dict[int, int]:
     """The person's own supports or ratings for these proposals: {proposal id: value}."""
     if user is None or not user.is_authenticated or not proposals:
         return {}
+    if len(proposals) == 1:  # a proposal's page: the query compiled once
+        return dict(_OWN_RATING.rows(user.pk, proposals[0].pk))
     rows = Support.objects.filter(user=user, proposal__in=[p.pk for p in proposals])
     return dict(rows.values_list("proposal_id", "value"))
 
@@ -165,11 +176,9 @@ def round_overview(round_) -> RoundOverview:
     return RoundOverview(**totals, topics=list(topics), districts=list(districts))
 
 
-# The toggle's lookup, compiled once per process (markers: no real round id or number takes them).
+# The toggle's lookup, compiled once per process.
 _BY_NUMBER = Precompiled(
-    lambda round_id, number: Proposal.objects.filter(round_id=round_id, number=number),
-    7_394_621_000_000_019,
-    2_147_480_023,
+    lambda round_id, number: Proposal.objects.filter(round_id=round_id, number=number), ANY_ID, ANY_NUMBER
 )
 
 
