@@ -2,7 +2,7 @@
 application (the production settings of the benchmark's servers, the whole middleware stack), on the
 benchmark database.
 
-    .venv/bin/python benchmarks/forum/toggle_cost.py [--db allmende_bench] [--rounds 7] [--requests 200]
+    .venv/bin/python benchmarks/forum/toggle_cost.py [--db allmende_bench] [--rounds 25] [--requests 60]
 
 Needs the database that `run.py` generates (run that first). Measures, in alternating rounds so that a
 machine whose speed drifts affects all alike (medians of --rounds; each round --requests support and
@@ -40,8 +40,8 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--db", default="allmende_bench")
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument("--requests", type=int, default=60)
     args = parser.parse_args()
     info = generate.stored_info(args.db)
     if info is None:
