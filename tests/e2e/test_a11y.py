@@ -190,3 +190,39 @@ def test_the_proposal_list_filters_leave_room_on_a_phones_first_screen(
     expect(page.get_by_label("Thema")).to_be_visible()
     expect(page.locator(".filters__more summary")).to_contain_text("(1 Filter gesetzt)")
     axe_check(page, "list with a topic filter at 320px")
+
+
+def test_on_a_phone_the_header_menu_folds_behind_a_button(live_server, page, demo_city, axe_check):
+    """At 320 px the header is the brand and a "Menü" button (a disclosure), not ~300 px of links; the
+    links and the language switch are one press away, and Escape closes them again."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_server.url + "/runden/bh-2027-2028/vorschlaege/")
+    height = page.locator(".site-header").evaluate("e => e.getBoundingClientRect().height")
+    assert height <= 160, f"the header is {height}px high"  # unfolded: ~300 px
+    menu = page.get_by_role("button", name="Menü")
+    sign_in = page.locator(".site-nav").get_by_role("link", name="Anmelden")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(sign_in).to_be_hidden()
+    axe_check(page, "header folded at 320px")
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(sign_in).to_be_visible()
+    expect(page.get_by_label("Sprache")).to_be_visible()
+    axe_check(page, "header unfolded at 320px")
+    sign_in.focus()
+    page.keyboard.press("Escape")
+    expect(menu).to_be_focused()
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(sign_in).to_be_hidden()
+    page.set_viewport_size({"width": 1024, "height": 768})  # wide: no button, everything in view
+    expect(menu).to_be_hidden()
+    expect(sign_in).to_be_visible()
+
+
+@pytest.mark.browser_context_args(java_script_enabled=False)
+def test_without_javascript_the_header_menu_stays_unfolded_on_a_phone(live_server, page, demo_city):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("button", name="Menü")).to_be_hidden()
+    expect(page.locator(".site-nav").get_by_role("link", name="Anmelden")).to_be_visible()
+    expect(page.get_by_label("Sprache")).to_be_visible()
