@@ -1057,7 +1057,10 @@ class RangeCheck:
     the check stops *at the start of that round* and ``crossing`` estimates where in ``[b1, b2]`` the
     two lines cross (a fraction); :meth:`restricted` then gives the same state for a sub-range (the
     rounds before are not checked again) and :meth:`resume_at` the state of a run at one budget, to
-    find the order there (:func:`run_mes_float` with ``resume``).
+    find the order there (:func:`run_mes_float` with ``resume``). A sub-range's money bounds for those
+    rounds can be recomputed from the winners' histograms (``wh``, one per round checked): a range
+    split off afresh then restarts at the round where the check stopped, with the bounds a fresh check
+    of it would have there, instead of at round 0.
     """
 
     __slots__ = (
@@ -1086,6 +1089,7 @@ class RangeCheck:
         "rec",
         "t",
         "tiekey",
+        "wh",
     )
 
     def __init__(self, cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]):
@@ -1106,6 +1110,7 @@ class RangeCheck:
         self.U1 = [float(b1)]
         self.U2 = [float(b2)]
         self.SL = [1.0]  # slopes of the upper bounds
+        self.wh: list[tuple] = []  # per round checked: the winner's histogram and cost
         self.latest: dict[int, list] = {}
         self.latest_t: dict[int, int] = {}
         self.pending: dict[int, list] = {}
@@ -1116,9 +1121,16 @@ class RangeCheck:
         self.t = 0
         self.crossing = None
 
-    def restricted(self, c1: int, c2: int, rec: Record | None = None) -> RangeCheck:
+    def restricted(self, c1: int, c2: int, rec: Record | None = None, replay: bool = False) -> RangeCheck:
         """The same state for the sub-range ``[c1, c2]`` (``b1 <= c1 < c2 <= b2``), optionally with a
-        record that shares the rounds before ``t`` (a resumed run)."""
+        record that shares the rounds before ``t`` (a resumed run).
+
+        The money bounds of the rounds before ``t`` are either interpolated from this range's (loose
+        inside it: the winners' factors are convex, their chords loose) or, with ``replay``, computed
+        afresh for the sub-range from the winners' histograms (:meth:`_replay`; a few evaluations per
+        round, no competitor): tight at its ends, as a fresh check of the sub-range would have them,
+        without that check's competitors in every earlier round. (Recomputing them by default wherever
+        the sub-range is at most half as wide cost more than it saved on most files.)"""
         new = object.__new__(RangeCheck)
         new.C = self.C
         new.Ci = self.Ci
@@ -1140,31 +1152,37 @@ class RangeCheck:
             e = E * (abs(x1) + abs(x2))
             return x1 + d * f1 - e, x1 + d * f2 - e
 
-        # (zeros stay exactly zero: 0 + 0 * f - 0). At a shared end the bounds are the stored values
-        # themselves (a copy: the checks append to their lists).
-        if c1 == self.b1:
-            L1 = list(self.L1)
-            U1 = list(self.U1)
-        else:
-            L1 = [
-                x1 + (x2 - x1) * f1 - E * (abs(x1) + abs(x2)) for x1, x2 in zip(self.L1, self.L2, strict=True)
-            ]
-            U1 = [
-                x1 + (x2 - x1) * f1 + E * (abs(x1) + abs(x2)) for x1, x2 in zip(self.U1, self.U2, strict=True)
-            ]
-        if c2 == self.b2:
-            L2 = list(self.L2)
-            U2 = list(self.U2)
-        else:
-            L2 = [
-                x1 + (x2 - x1) * f2 - E * (abs(x1) + abs(x2)) for x1, x2 in zip(self.L1, self.L2, strict=True)
-            ]
-            U2 = [
-                x1 + (x2 - x1) * f2 + E * (abs(x1) + abs(x2)) for x1, x2 in zip(self.U1, self.U2, strict=True)
-            ]
-        new.L1, new.L2, new.U1, new.U2 = L1, L2, U1, U2
-        nw = new.W
-        new.SL = [(y2 - y1) / nw for y1, y2 in zip(U1, U2, strict=True)]
+        new.wh = list(self.wh)
+        if not (replay and self.t and new._replay()):
+            # (zeros stay exactly zero: 0 + 0 * f - 0). At a shared end the bounds are the stored values
+            # themselves (a copy: the checks append to their lists).
+            if c1 == self.b1:
+                L1 = list(self.L1)
+                U1 = list(self.U1)
+            else:
+                L1 = [
+                    x1 + (x2 - x1) * f1 - E * (abs(x1) + abs(x2))
+                    for x1, x2 in zip(self.L1, self.L2, strict=True)
+                ]
+                U1 = [
+                    x1 + (x2 - x1) * f1 + E * (abs(x1) + abs(x2))
+                    for x1, x2 in zip(self.U1, self.U2, strict=True)
+                ]
+            if c2 == self.b2:
+                L2 = list(self.L2)
+                U2 = list(self.U2)
+            else:
+                L2 = [
+                    x1 + (x2 - x1) * f2 - E * (abs(x1) + abs(x2))
+                    for x1, x2 in zip(self.L1, self.L2, strict=True)
+                ]
+                U2 = [
+                    x1 + (x2 - x1) * f2 + E * (abs(x1) + abs(x2))
+                    for x1, x2 in zip(self.U1, self.U2, strict=True)
+                ]
+            new.L1, new.L2, new.U1, new.U2 = L1, L2, U1, U2
+            nw = new.W
+            new.SL = [(y2 - y1) / nw for y1, y2 in zip(U1, U2, strict=True)]
         new.lower = {p: lo_line(a1, a2) + lo_line(c1, c2) for p, (a1, a2, c1, c2) in self.lower.items()}
         new.latest = dict(self.latest)
         new.latest_t = dict(self.latest_t)
@@ -1175,6 +1193,28 @@ class RangeCheck:
         new.t = self.t
         new.crossing = None
         return new
+
+    def _replay(self) -> bool:
+        """The money bounds of the rounds before ``t`` computed afresh for this range from the
+        winners' histograms alone (the order of those rounds is certified for a range containing this
+        one, so the competitors need no new look): the bounds a fresh check of this range would have
+        there, tight at its ends instead of interpolated from the wider range's. False if a winner's
+        factor is uncertain on the new bounds (the caller interpolates then)."""
+        b1, b2 = self.b1, self.b2
+        self.L1 = [float(b1)]
+        self.L2 = [float(b2)]
+        self.U1 = [float(b1)]
+        self.U2 = [float(b2)]
+        self.SL = [1.0]
+        lfn = self.line
+        for h, c in self.wh:
+            r1 = lfn(h, self.L1, self.SL, c)
+            r2 = lfn(h, self.L2, self.SL, c)
+            tw = self._tangent(h, c)
+            if not r1 or not r2 or not tw:
+                return False
+            self._advance(h, r1[1], r2[1], tw)
+        return True
 
     def resume_at(self, c: int) -> Resume:
         """The state at the start of round ``t`` of the run at the single budget ``c`` in ``[b1, b2]``."""
@@ -1271,6 +1311,54 @@ class RangeCheck:
             heapq.heappush(heap, (_key(r), p, r))
         return True
 
+    def _advance(self, h, hi1, hi2, tw):
+        """The money bounds after a round won by the project with histogram ``h`` (its chord ``hi1``,
+        ``hi2`` and its tangent ``tw``): new classes appended in the order of ``h``."""
+        L1, L2, U1, U2, SL = self.L1, self.L2, self.U1, self.U2, self.SL
+        W = self.W
+        E4 = 4 * EPS
+        tw1, tw2 = tw
+        # (per round: the margins folded into the constants, |tw| once, no max per entry)
+        F = 1 + E4
+        tw1m = tw1 * (1 - E4)
+        tw2m = tw2 * (1 - E4)
+        atw1 = abs(tw1)
+        atw2 = abs(tw2)
+        addL1, addL2, addU1, addU2, addSL = L1.append, L2.append, U1.append, U2.append, SL.append
+        for cid, u, _m in h:
+            a1 = U1[cid]
+            a2 = U2[cid]
+            if a1 * F < tw1m * u and a2 * F < tw2m * u:
+                addL1(0.0)
+                addL2(0.0)
+                addU1(0.0)
+                addU2(0.0)
+                addSL(0.0)
+                continue
+            s1 = hi1 * u
+            s2 = hi2 * u
+            x1 = L1[cid]
+            x2 = L2[cid]
+            l1 = x1 - s1
+            l1 -= E4 * (abs(x1) + s1)
+            l2 = x2 - s2
+            l2 -= E4 * (abs(x2) + s2)
+            if (l1 < 0.0 or l2 < 0.0) and l1 + l2 <= 0.0:
+                l1 = l2 = 0.0
+            u1 = a1 - tw1 * u
+            u1 += E4 * (abs(a1) + atw1 * u)
+            u2 = a2 - tw2 * u
+            u2 += E4 * (abs(a2) + atw2 * u)
+            if u1 < 0.0:
+                u1 = 0.0
+            if u2 < 0.0:
+                u2 = 0.0
+            addL1(l1)
+            addL2(l2)
+            addU1(u1)
+            addU2(u2)
+            addSL((u2 - u1) / W)
+
     def run(self) -> bool:
         """Check from the current round to the end; False when a round cannot be certified."""
         rec = self.rec
@@ -1282,8 +1370,6 @@ class RangeCheck:
         pending = self.pending
         lower = self.lower
         L1, L2, U1, U2, SL = self.L1, self.L2, self.U1, self.U2, self.SL
-        W = self.W
-        E4 = 4 * EPS
         count = self.count
         hc = self.hc
         half = self.half
@@ -1375,47 +1461,8 @@ class RangeCheck:
             for item in deferred:
                 heapq.heappush(heap, item)
             deferred.clear()
-            tw1, tw2 = tw
-            # (per round: the margins folded into the constants, |tw| once, no max per entry)
-            F = 1 + E4
-            tw1m = tw1 * (1 - E4)
-            tw2m = tw2 * (1 - E4)
-            atw1 = abs(tw1)
-            atw2 = abs(tw2)
-            addL1, addL2, addU1, addU2, addSL = L1.append, L2.append, U1.append, U2.append, SL.append
-            for cid, u, _m in h:
-                a1 = U1[cid]
-                a2 = U2[cid]
-                if a1 * F < tw1m * u and a2 * F < tw2m * u:
-                    addL1(0.0)
-                    addL2(0.0)
-                    addU1(0.0)
-                    addU2(0.0)
-                    addSL(0.0)
-                    continue
-                s1 = hi1 * u
-                s2 = hi2 * u
-                x1 = L1[cid]
-                x2 = L2[cid]
-                l1 = x1 - s1
-                l1 -= E4 * (abs(x1) + s1)
-                l2 = x2 - s2
-                l2 -= E4 * (abs(x2) + s2)
-                if (l1 < 0.0 or l2 < 0.0) and l1 + l2 <= 0.0:
-                    l1 = l2 = 0.0
-                u1 = a1 - tw1 * u
-                u1 += E4 * (abs(a1) + atw1 * u)
-                u2 = a2 - tw2 * u
-                u2 += E4 * (abs(a2) + atw2 * u)
-                if u1 < 0.0:
-                    u1 = 0.0
-                if u2 < 0.0:
-                    u2 = 0.0
-                addL1(l1)
-                addL2(l2)
-                addU1(u1)
-                addU2(u2)
-                addSL((u2 - u1) / W)
+            self.wh.append((h, c))
+            self._advance(h, hi1, hi2, tw)
             self.t = t + 1
 
 

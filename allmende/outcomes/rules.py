@@ -363,7 +363,10 @@ def _add1_fast(cp: Compiled):
                 more, ok = cover(k1, k3, r, chk.restricted(bk(k1), bk(k3), r), budget)
                 if not ok:
                     return left + more, False
-                rest, ok = cover(k3 + 1, k2, more[-1][2], None, budget)
+                # (the rest from the check's round, its bounds recomputed for it: the rounds before
+                # are certified for the whole range, and every piece's record shares them)
+                r3 = more[-1][2]
+                rest, ok = cover(k3 + 1, k2, r3, chk.restricted(bk(k3 + 1), bk(k2), r3, replay=True), budget)
                 return left + more + rest, ok
             more, ok = cover(k1, k2, r, chk.restricted(bk(k1), bk(k2), r), budget)
             return left + more, ok

@@ -126,6 +126,63 @@ def test_checks_and_resume_files(path):
         _check_range(cp, rec, k1, k2, cands, free)
 
 
+def _check_replay(cp, rec, k1, k2, cands):
+    """A range check stopped at round t > 0 at a crossing: the sub-ranges' money bounds recomputed from
+    the winners alone (restricted with ``replay``) are exactly those a fresh check of the sub-range
+    computes for the same rounds, and a certified sub-range holds at every step in it."""
+    step = cp.scale * cp.n_voters
+    chk = RangeCheck(cp, rec, cp.budget + k1 * step, cp.budget + k2 * step, cands)
+    if chk.run() or chk.crossing is None or chk.t == 0:
+        return 0
+    for j1, j2 in ((k1, (k1 + k2) // 2), ((k1 + k2) // 2, k2), (k1 + 1, k2), (k1, k1 + 1)):
+        if j1 >= j2:
+            continue
+        c1, c2 = cp.budget + j1 * step, cp.budget + j2 * step
+        sub = chk.restricted(c1, c2, replay=False)
+        if not sub._replay():
+            continue
+        assert len(sub.L1) == len(chk.L1) == len(sub.SL)
+        fresh = RangeCheck(cp, rec, c1, c2, cands)
+        fresh.run()
+        n = min(len(sub.L1), len(fresh.L1))
+        for a, b in ((sub.L1, fresh.L1), (sub.L2, fresh.L2), (sub.U1, fresh.U1), (sub.U2, fresh.U2)):
+            assert a[:n] == b[:n]
+        assert sub.SL[:n] == fresh.SL[:n]
+        sub = chk.restricted(c1, c2, replay=True)
+        if sub.run():
+            for j in range(j1, j2 + 1):
+                assert _exact_order(cp, cp.budget + j * step) == rec.order, j
+    return 1
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(max_voters=12, max_projects=7), st.sampled_from(TIES), st.integers(2, 12))
+def test_replayed_bounds_random(inst, tie, width):
+    cp = Compiled(inst, tie)
+    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+        return
+    cands, free = mes_candidates(cp)
+    rec = run_mes_float(cp, cp.budget, cands, free, keep=2)
+    if rec is not None:
+        _check_replay(cp, rec, 0, width, cands)
+
+
+def test_replayed_bounds_files():
+    """On the test files, where range checks stop inside the run (t > 0) at a crossing."""
+    done = 0
+    for path in FILES:
+        cp = Compiled(read_pb(path))
+        if cp.n_voters == 0:
+            continue
+        cands, free = mes_candidates(cp)
+        rec = run_mes_float(cp, cp.budget, cands, free, keep=2)
+        if rec is None:
+            continue
+        for k2 in (4, 16, 64):
+            done += _check_replay(cp, rec, 0, k2, cands)
+    assert done  # the path is exercised
+
+
 def test_range_check_certifies_long_stretch():
     """On a file whose outcome stays put for many steps the affine range check certifies long ranges
     (otherwise the completion could not jump)."""
