@@ -84,6 +84,12 @@ _u_of = itemgetter(3)
 _e_of1 = itemgetter(1)
 
 
+def _between(first, second, f, margin):
+    """Bounds at fraction `f` of a range from the bounds at its ends, widened by `margin` per unit of
+    magnitude (negative for lower bounds, positive for upper ones) to cover the rounding."""
+    return [x1 + (x2 - x1) * f + margin * (abs(x1) + abs(x2)) for x1, x2 in zip(first, second, strict=True)]
+
+
 class Record:
     """A certified run: its order and, in terms of class ids (independent of the budget), what it did.
 
@@ -1160,26 +1166,14 @@ class RangeCheck:
                 L1 = list(self.L1)
                 U1 = list(self.U1)
             else:
-                L1 = [
-                    x1 + (x2 - x1) * f1 - E * (abs(x1) + abs(x2))
-                    for x1, x2 in zip(self.L1, self.L2, strict=True)
-                ]
-                U1 = [
-                    x1 + (x2 - x1) * f1 + E * (abs(x1) + abs(x2))
-                    for x1, x2 in zip(self.U1, self.U2, strict=True)
-                ]
+                L1 = _between(self.L1, self.L2, f1, -E)
+                U1 = _between(self.U1, self.U2, f1, E)
             if c2 == self.b2:
                 L2 = list(self.L2)
                 U2 = list(self.U2)
             else:
-                L2 = [
-                    x1 + (x2 - x1) * f2 - E * (abs(x1) + abs(x2))
-                    for x1, x2 in zip(self.L1, self.L2, strict=True)
-                ]
-                U2 = [
-                    x1 + (x2 - x1) * f2 + E * (abs(x1) + abs(x2))
-                    for x1, x2 in zip(self.U1, self.U2, strict=True)
-                ]
+                L2 = _between(self.L1, self.L2, f2, -E)
+                U2 = _between(self.U1, self.U2, f2, E)
             new.L1, new.L2, new.U1, new.U2 = L1, L2, U1, U2
             nw = new.W
             new.SL = [(y2 - y1) / nw for y1, y2 in zip(U1, U2, strict=True)]
