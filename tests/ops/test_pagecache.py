@@ -186,6 +186,45 @@ def test_versions_are_renewed_again_after_the_commit(
     assert before != during != after
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_support_renews_its_page_once_inside_its_transaction_and_once_after(
+    proposal, make_user, page_cache, monkeypatch
+):
+    """A support writes two rows (the support, the proposal's counter): one renewal covers both, and the
+    one after the commit covers readers in between; a third round trip to the cache would change nothing."""
+    key = pagecache.proposal_key(proposal.round.slug, proposal.number)
+    bert = make_user("bert")
+    backend = caches["default"]
+    renewed = []
+
+    def spy(name, *args, **kwargs):
+        renewed.append((name, connection.in_atomic_block))
+        return type(backend).set(backend, name, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "set", spy)
+    services.rate(bert, proposal)  # its own transaction, committed
+    assert [(name, inside) for name, inside in renewed if name == key] == [(key, True), (key, False)]
+    assert all(name != pagecache.SITE for name, _inside in renewed)
+    assert Proposal.objects.get(pk=proposal.pk).support_count == 1
+
+
+@pytest.mark.django_db
+def test_a_write_after_a_rolled_back_savepoint_renews_again(
+    proposal, django_capture_on_commit_callbacks, page_cache
+):
+    """The savepoint's rollback drops the renewal after the commit with it; the next write must renew at
+    once and after its commit, or a page read in between would outlive the change."""
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Proposal.objects.filter(pk=proposal.pk).update(title="Verworfen")
+            raise RuntimeError("rolled back")
+        before = pagecache.current_versions([pagecache.SITE])
+        Proposal.objects.filter(pk=proposal.pk).update(title="Neu")
+        during = pagecache.current_versions([pagecache.SITE])
+    after = pagecache.current_versions([pagecache.SITE])
+    assert before != during != after
+
+
 @pytest.mark.django_db
 def test_a_failed_change_is_not_half_done_when_the_cache_cannot_be_reached(proposal, page_cache, monkeypatch):
     def unreachable(*args, **kwargs):
