@@ -24,21 +24,30 @@ class Precompiled:
         self._compiled = {}
 
     def _compile(self):
-        query = self.build(*self.markers).query
-        sql, params = query.sql_with_params()
+        queryset = self.build(*self.markers)
+        query = queryset.query
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
         positions = []
         for marker in self.markers:
             found = [i for i, value in enumerate(params) if value == marker]
             if len(found) != 1:
                 raise ValueError(f"marker {marker} appears {len(found)} times in {params}")
             positions.append(found[0])
-        return sql, tuple(params), tuple(positions), tuple(query.annotation_select)
+        # For objects(): which field each column fills, and how the ORM converts its values.
+        columns = [expression for expression, _sql, _alias in compiler.select]
+        fields = [getattr(getattr(c, "target", None), "attname", None) for c in columns]
+        plain = not query.annotation_select and fields == [
+            f.attname for f in queryset.model._meta.concrete_fields
+        ]
+        loading = (queryset.model, fields, tuple(compiler.get_converters(columns).items())) if plain else None
+        return sql, tuple(params), tuple(positions), tuple(query.annotation_select), loading
 
     def sql(self, *values) -> tuple[str, list]:
         compiled = self._compiled.get(connection.vendor)
         if compiled is None:
             compiled = self._compiled[connection.vendor] = self._compile()
-        sql, params, positions, _names = compiled
+        sql, params, positions = compiled[:3]
         params = list(params)
         for position, value in zip(positions, values, strict=True):
             params[position] = value
@@ -49,6 +58,26 @@ class Precompiled:
         with connection.cursor() as cursor:
             cursor.execute(*self.sql(*values))
             return cursor.fetchall()
+
+    def objects(self, *values) -> list:
+        """Run the query with these values: model instances, each column converted as the ORM converts
+        it. Only for a queryset of one model's own columns (no select_related, annotations or deferred
+        fields); a RawQuerySet would work out the columns' order and converters again at every call."""
+        self.sql(*self.markers)
+        loading = self._compiled[connection.vendor][4]
+        if loading is None:
+            raise ValueError("objects() needs a queryset of one model's own columns")
+        model, fields, converters = loading
+        rows = self.rows(*values)
+        if converters:
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for position, (functions, expression) in converters:
+                    value = row[position]
+                    for function in functions:
+                        value = function(value, expression, connection)
+                    row[position] = value
+        return [model.from_db(connection.alias, fields, row) for row in rows]
 
     def names(self) -> tuple[str, ...]:
         """The names of the annotated columns (for a `values(name=expression, ...)` queryset)."""

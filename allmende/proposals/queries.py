@@ -187,7 +187,7 @@ def proposal_by_number(round_slug, number):
     several times per request and must not query them again each time."""
     round_ = round_queries.kept_round(round_slug)
     if round_ is not None:
-        found = list(Proposal.objects.raw(*_BY_NUMBER.sql(round_.pk, number)))
+        found = _BY_NUMBER.objects(round_.pk, number)
         if not found:
             raise Http404
         found[0].round = round_

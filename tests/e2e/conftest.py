@@ -72,7 +72,7 @@ def session_cookie(user, url):
     """A logged-in session for `user`, as a cookie for the browser."""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = django_settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     return {"name": django_settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": url}

@@ -1,0 +1,28 @@
+"""Sign-in backends: Django's and allauth's, with the person of a session looked up by a query that is
+compiled once per process. Every signed-in request asks for its person; compiling that lookup anew cost
+more CPU than running it (allmende/ops/precompiled.py)."""
+
+from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
+from django.contrib.auth import backends
+
+from allmende.ops.precompiled import ANY_ID, Precompiled
+
+from .models import User
+
+_PERSON = Precompiled(lambda pk: User._default_manager.filter(pk=pk), ANY_ID)
+
+
+class _PersonLookup:
+    def get_user(self, user_id):
+        found = _PERSON.objects(user_id)
+        if not found:
+            return None
+        return found[0] if self.user_can_authenticate(found[0]) else None
+
+
+class ModelBackend(_PersonLookup, backends.ModelBackend):
+    """Username and password (the admin's sign-in, and sessions made outside allauth)."""
+
+
+class AuthenticationBackend(_PersonLookup, AllauthBackend):
+    """allauth's sign-in by e-mail address or username."""
