@@ -185,7 +185,7 @@ _BY_NUMBER = Precompiled(
 def proposal_by_number(round_slug, number):
     """The proposal with its round and the round's phases in one go: permission checks ask the phases
     several times per request and must not query them again each time."""
-    round_ = round_queries.kept_round(round_slug)
+    round_ = round_queries.kept_round(round_slug, choices=False)
     if round_ is not None:
         found = _BY_NUMBER.objects(round_.pk, number)
         if not found:

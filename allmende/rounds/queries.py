@@ -34,22 +34,28 @@ def round_by_slug(slug):
     return kept_round(slug) or get_object_or_404(_with_phases(Round.objects.all()), slug=slug)
 
 
-_KEPT: dict[str, tuple[str, bytes]] = {}
+_KEPT: dict[str, tuple[str, bytes, bytes]] = {}
 
 
-def kept_round(slug):
+def kept_round(slug, *, choices=True):
     """The round with its phases, topics and districts, kept in this process until anything a page shows is written (the
     site-wide content version of allmende.ops.pagecache): nearly every page and every support asks for
-    its round, and rounds change rarely. Each caller gets its own copy. None where writes are not
-    tracked (no shared cache); 404 if there is no such round."""
+    its round, and rounds change rarely. Each caller gets its own copy. With `choices=False` the copy
+    holds the phases only (a support needs no topics or districts; copying them took half the time;
+    asked for anyway, they are queried). None where writes are not tracked (no shared cache); 404 if
+    there is no such round."""
     if not settings.PAGE_CACHE_TRACK_WRITES:
         return None
     version = pagecache.current_versions([pagecache.SITE])[pagecache.SITE]  # before reading the data
     kept = _KEPT.get(slug)
-    if kept is not None and kept[0] == version:
-        return pickle.loads(kept[1])  # noqa: S301 (bytes this process pickled itself)
-    round_ = get_object_or_404(_with_phases(Round.objects.prefetch_related("topics", "districts")), slug=slug)
-    if len(_KEPT) >= 256:
-        _KEPT.clear()
-    _KEPT[slug] = (version, pickle.dumps(round_))
-    return round_
+    if kept is None or kept[0] != version:
+        round_ = get_object_or_404(
+            _with_phases(Round.objects.prefetch_related("topics", "districts")), slug=slug
+        )
+        lean = pickle.loads(pickle.dumps(round_))  # noqa: S301 (bytes this process pickled itself)
+        for name in ("topics", "districts"):
+            lean._prefetched_objects_cache.pop(name)
+        if len(_KEPT) >= 256:
+            _KEPT.clear()
+        kept = _KEPT[slug] = (version, pickle.dumps(round_), pickle.dumps(lean))
+    return pickle.loads(kept[1] if choices else kept[2])  # noqa: S301 (bytes this process pickled itself)

@@ -276,6 +276,25 @@ def test_a_kept_round_is_current_and_each_caller_gets_its_own_copy(proposal, pag
 
 
 @pytest.mark.django_db
+def test_a_kept_round_without_its_choices_still_knows_its_phases_and_finds_its_topics(
+    proposal, page_cache, django_assert_num_queries
+):
+    from allmende.rounds import queries as round_queries
+
+    slug = proposal.round.slug
+    topics = list(proposal.round.topics.all())
+    assert topics
+    round_queries.kept_round(slug)  # kept now
+    lean = round_queries.kept_round(slug, choices=False)
+    full = round_queries.kept_round(slug)
+    with django_assert_num_queries(0):
+        assert [p.kind for p in lean.phases.all()] == [p.kind for p in full.phases.all()]
+        assert list(full.topics.all()) == topics
+    with django_assert_num_queries(1):
+        assert list(lean.topics.all()) == topics
+
+
+@pytest.mark.django_db
 def test_a_moved_phase_shows_at_once_on_signed_in_pages(client, proposal, resident, page_cache):
     """The support button depends on the phase; the kept round must not outlive a change of its dates."""
     client.force_login(resident)
