@@ -4,12 +4,14 @@ and the exact fallback where the float bounds are uncertain."""
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from allmende.outcomes import _mes_float as float_mod
 from allmende.outcomes import rules as rules_mod
 from allmende.outcomes._mes import mes_candidates, replay_exact, run_mes
 from allmende.outcomes._mes_float import (
@@ -27,6 +29,7 @@ from allmende.outcomes._mes_float import (
     _rho_floors,
     _rho_line,
     _rho_line_a,
+    _short,
     float_ok,
     run_mes_float,
     verify,
@@ -88,6 +91,15 @@ def _check_range(cp, rec, k1, k2, cands, free):
                     if sub.run():
                         for j in range(k, k2 + 1):
                             assert _exact_order(cp, cp.budget + j * step) == new.order
+    elif chk.at_end():  # stopped at the last round: sub-ranges go on from there
+        for c1, c2 in ((k1, (k1 + k2) // 2), ((k1 + k2) // 2, k2), (k1 + 1, k2)):
+            if not k1 <= c1 < c2 <= k2:
+                continue
+            for replay in (True, False):
+                sub = chk.restricted(cp.budget + c1 * step, cp.budget + c2 * step, replay=replay)
+                if sub.run():
+                    for j in range(c1, c2 + 1):
+                        assert _exact_order(cp, cp.budget + j * step) == rec.order, j
     return False
 
 
@@ -655,3 +667,38 @@ def test_rho_floors_below_every_factor(inst, tie, rnd):
             rho = _exact_rho(vals, c)
             if rho is not None:
                 assert Fraction(floors[p]) <= rho
+
+
+@settings(max_examples=400, deadline=None)
+@given(_histograms(), st.sampled_from([0.0, -1.0, 1.0, 2.0**-40, -(2.0**-40)]))
+def test_short_only_when_certainly_short(case, shift):
+    """_short (the money summed in C): only where the exact sum of the money is below the cost, and
+    then _rho_line_a never finds the project affordable; the cost also right at the float sum."""
+    hist, money, _errs, c = case
+    if shift:
+        c = math.fsum(m * a for (_c, _u, m), a in zip(hist, money, strict=True)) * (1 + shift)
+        if c <= 0:
+            c = 1.0
+    exact = sum(m * Fraction(money[cid]) for cid, _u, m in hist)
+    u0 = hist[0][1]
+    one = [(cid, u0, m) for cid, _u, m in hist]
+    if _short(hist, money, c):
+        assert exact < Fraction(c)
+        assert not _rho_line_a(one, money, [0.0] * len(money), c)
+    assert _short(hist, money, float(exact) / 2) is False  # (a cost below the money)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_add1_with_short_on_every_histogram(monkeypatch, path):
+    """Range checks testing every competitor with _short first (on the real files only larger
+    histograms are, and only while it often settles them): the same outcome as the exact-only
+    completion."""
+    monkeypatch.setattr(float_mod, "_SHORT_MIN", 0)
+    monkeypatch.setattr(float_mod, "_SHORT_TRIES", 10**9)
+    cp = Compiled(read_pb(path))
+    if cp.n_voters == 0:
+        return
+    fast = mes_add1(cp)
+    exact = mes_add1(Compiled(cp.instance), fast=False)
+    assert fast.selected == exact.selected
+    assert fast.details["per_voter_budget"] == exact.details["per_voter_budget"]
