@@ -300,9 +300,9 @@ def _add1_fast(cp: Compiled):
     piece with its record (no check at the next unit step first); a check that fails at its last
     round (a leftover project affordable somewhere) goes on with its left half from that round
     (:meth:`._mes_float.RangeCheck.at_end`). Where the float arithmetic cannot decide, the exact
-    engine takes the step (with its exact jump); small approval instances whose range checks keep succeeding also try an
-    exact tracked jump (with back-off while its jumps stay short). Returns (outcome with ``initial``/``order``, per-voter budget, evaluations,
-    increments)."""
+    engine takes the step (with its exact jump); small approval instances whose range checks keep
+    succeeding also try an exact tracked jump (with back-off while its jumps stay short). Returns
+    (outcome with ``initial``/``order``, per-voter budget, evaluations, increments)."""
     n = cp.n_voters
     cands, free = mes_candidates(cp)
     step = cp.scale * n
