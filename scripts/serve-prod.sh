@@ -5,7 +5,7 @@
 # (`make worker`, deploy/allmende-worker.service).
 #   HOST, PORT            address to listen on (127.0.0.1:8000; the reverse proxy forwards to it)
 #   WEB_WORKERS           granian worker processes (2)
-#   WEB_THREADS           threads per worker running Django (4); each may hold one database connection
+#   WEB_THREADS           threads per worker running Django (2: more contend for the GIL, see docs/scaling.md); each may hold one database connection
 #   MIGRATE_ON_START      true: run `migrate` before starting; set false on all but one of several app servers
 #   GRANIAN_*             any other granian option, e.g. GRANIAN_BACKLOG
 set -eu
@@ -21,7 +21,7 @@ esac
 
 exec "$PY" -m granian --interface wsgi \
     --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" \
-    --workers "${WEB_WORKERS:-2}" --blocking-threads "${WEB_THREADS:-4}" \
+    --workers "${WEB_WORKERS:-2}" --blocking-threads "${WEB_THREADS:-2}" \
     --no-ws --no-access-log --respawn-failed-workers \
     --workers-kill-timeout 30 \
     allmende.wsgi:application

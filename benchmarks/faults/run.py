@@ -310,7 +310,7 @@ def render(o: dict, args) -> str:
         "",
         "## Set-up",
         "",
-        f"- Two production servers (`scripts/serve-prod.sh`, granian WSGI, 2 workers × 4 threads each, DEBUG=false) "
+        f"- Two production servers (`scripts/serve-prod.sh`, granian WSGI, 2 workers × 2 threads each, DEBUG=false) "
         f"on 127.0.0.1:{PORTS[0]} and :{PORTS[1]}, started in {o.get('startup_s')} s, one PostgreSQL, one Redis "
         "(cache, rate limits).",
         f"- Data (`{DB}`, fresh each run, {d['generation_s']} s): {d['proposals']:,} proposals in two rounds in their "

@@ -356,7 +356,7 @@ def render(o: dict) -> str:
         "## Machine",
         "",
         benchlib.machine_md(m),
-        f"- Server: `scripts/serve-prod.sh` (granian WSGI, 2 workers × 4 threads, DEBUG=false, Redis cache), "
+        f"- Server: `scripts/serve-prod.sh` (granian WSGI, 2 workers × {os.environ.get('WEB_THREADS', '2')} threads, DEBUG=false, Redis cache), "
         f"up in {o['server_startup_s']} s; load: wrk 4.1, 2 threads, 16 connections, {o['seconds']} s per "
         "scenario after a 2 s warm-up; server and load tool share the 2 cores.",
         "",
