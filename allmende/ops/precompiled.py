@@ -6,11 +6,21 @@ query: the five EXISTS of a proposal's timeline took 1.4 ms to compile and a ten
 puts the real values where the markers were. The ORM still writes the SQL, so it follows the models.
 """
 
+from typing import Any, NamedTuple
+
 from django.db import connection
 
 # Marker values for ids and numbers: no real row has them.
 ANY_ID = 7_394_621_000_000_001
 ANY_NUMBER = 2_147_480_001
+
+
+class _Compiled(NamedTuple):
+    sql: str
+    params: tuple
+    positions: tuple[int, ...]  # where each marker's value goes in params
+    names: tuple[str, ...]  # annotated columns
+    loading: Any  # (model, field names, converters) for objects(), None if not one model's own columns
 
 
 class Precompiled:
@@ -23,7 +33,7 @@ class Precompiled:
         self.markers = markers
         self._compiled = {}
 
-    def _compile(self):
+    def _compile(self) -> _Compiled:
         queryset = self.build(*self.markers)
         query = queryset.query
         compiler = query.get_compiler(connection=connection)
@@ -41,17 +51,21 @@ class Precompiled:
             f.attname for f in queryset.model._meta.concrete_fields
         ]
         loading = (queryset.model, fields, tuple(compiler.get_converters(columns).items())) if plain else None
-        return sql, tuple(params), tuple(positions), tuple(query.annotation_select), loading
+        return _Compiled(sql, tuple(params), tuple(positions), tuple(query.annotation_select), loading)
 
-    def sql(self, *values) -> tuple[str, list]:
+    def _compiled_here(self) -> _Compiled:
+        """The compiled query for this connection's database (compiled at the first call)."""
         compiled = self._compiled.get(connection.vendor)
         if compiled is None:
             compiled = self._compiled[connection.vendor] = self._compile()
-        sql, params, positions = compiled[:3]
-        params = list(params)
-        for position, value in zip(positions, values, strict=True):
+        return compiled
+
+    def sql(self, *values) -> tuple[str, list]:
+        compiled = self._compiled_here()
+        params = list(compiled.params)
+        for position, value in zip(compiled.positions, values, strict=True):
             params[position] = value
-        return sql, params
+        return compiled.sql, params
 
     def rows(self, *values) -> list[tuple]:
         """Run the query with these values: its rows as tuples (no model instances, no conversions)."""
@@ -63,8 +77,7 @@ class Precompiled:
         """Run the query with these values: model instances, each column converted as the ORM converts
         it. Only for a queryset of one model's own columns (no select_related, annotations or deferred
         fields); a RawQuerySet would work out the columns' order and converters again at every call."""
-        self.sql(*self.markers)
-        loading = self._compiled[connection.vendor][4]
+        loading = self._compiled_here().loading
         if loading is None:
             raise ValueError("objects() needs a queryset of one model's own columns")
         model, fields, converters = loading
@@ -81,5 +94,4 @@ class Precompiled:
 
     def names(self) -> tuple[str, ...]:
         """The names of the annotated columns (for a `values(name=expression, ...)` queryset)."""
-        self.sql(*self.markers)
-        return self._compiled[connection.vendor][3]
+        return self._compiled_here().names
