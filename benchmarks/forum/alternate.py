@@ -58,10 +58,7 @@ def main():
     ).stdout.strip()  # fmt: skip
     files = {}
     for name, backend in (("ref", ref_backend), ("tree", settings.AUTHENTICATION_BACKENDS[0])):
-        kept = settings.AUTHENTICATION_BACKENDS
-        settings.AUTHENTICATION_BACKENDS = [backend]
-        sessions = benchlib.make_sessions(args.db, uids)
-        settings.AUTHENTICATION_BACKENDS = kept
+        sessions = benchlib.make_sessions(args.db, uids, backend)
         files[name] = workdir / f"sessions-{name}.txt"
         files[name].write_text("".join(f"{sessions[u][0]} {sessions[u][1]}\n" for u in uids))
     prefix = f"/runden/{info['rounds'][0]['slug']}/vorschlaege/"

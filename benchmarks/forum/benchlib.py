@@ -256,7 +256,7 @@ def psql(sql: str, dbname: str = "postgres") -> str:
     ).stdout.strip()
 
 
-def make_sessions(dbname: str, user_ids: list[int]) -> dict[int, tuple[str, str]]:
+def make_sessions(dbname: str, user_ids: list[int], backend: str | None = None) -> dict[int, tuple[str, str]]:
     """Logged-in Django sessions written straight into django_session: {user id: (session key, csrf)}.
 
     Needs django_setup(dbname) first. The session carries what django.contrib.auth's login() stores,
@@ -283,7 +283,9 @@ def make_sessions(dbname: str, user_ids: list[int]) -> dict[int, tuple[str, str]
                 user = User(id=uid, password=passwords[uid])
                 data = {
                     "_auth_user_id": str(uid),
-                    "_auth_user_backend": settings.AUTHENTICATION_BACKENDS[0],  # the benchmarked code's
+                    # the sign-in backend of the code under test (a server that does not know it
+                    # treats the session as anonymous)
+                    "_auth_user_backend": backend or settings.AUTHENTICATION_BACKENDS[0],
                     "_auth_user_hash": user.get_session_auth_hash(),
                 }
                 key = secrets.token_hex(16)
