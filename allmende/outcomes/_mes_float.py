@@ -100,10 +100,12 @@ class Record:
     ``rounds[t] = (winner, hist, trans)``: the winner's histogram ``[(class, u, voters), ...]`` and the
     new class of each of its entries; ``computes``: ``(state, project, hist)`` for every evaluation
     (``state`` = number of purchases before it); ``snaps[t]``: the groups' classes before round ``t``;
-    ``gc``: the groups' classes at the end.
+    ``gc``: the groups' classes at the end; ``caps[t]`` (with ``keep=2``): an upper bound of round
+    ``t``'s factor at ``b``, hence at every larger budget with the same purchases before round ``t``
+    (see :class:`RangeCheck`).
     """
 
-    __slots__ = ("b", "computes", "gc", "initial", "order", "rounds", "snaps")
+    __slots__ = ("b", "caps", "computes", "gc", "initial", "order", "rounds", "snaps")
 
     def __init__(self, b, initial):
         self.b = b
@@ -113,6 +115,7 @@ class Record:
         self.computes: list[tuple] = []
         self.snaps: list[list[int]] = []
         self.gc: list[int] = []
+        self.caps: list[float] = []
 
 
 # Backwards-compatible name: a run's result has ``initial`` and ``order``.
@@ -539,10 +542,11 @@ def _rho_pay(cp: Compiled) -> tuple:
 class Resume:
     """Where a run continues after :func:`verify` failed at a single budget (see there)."""
 
-    __slots__ = ("alive", "ca", "ce", "computes", "known", "lower", "rec", "rounds", "t")
+    __slots__ = ("alive", "ca", "caps", "ce", "computes", "known", "lower", "rec", "rounds", "t")
 
-    def __init__(self, rec, t, computes, ca, ce, alive, lower, rounds, known):
+    def __init__(self, rec, t, computes, ca, ce, alive, lower, rounds, known, caps):
         self.known = known  # project -> (state, histogram) of its newest recorded evaluation
+        self.caps = caps  # the rounds' caps (Record.caps), valid at this budget
         self.rec = rec
         self.rounds = rounds
         self.t = t
@@ -584,6 +588,7 @@ def run_mes_float(
         alive = set(resume.alive)
         rec.order = old.order[:t]
         rec.rounds = resume.rounds
+        rec.caps = list(resume.caps)
         rec.computes = resume.computes
         rec.snaps = old.snaps[:t]
     gcget = gc.__getitem__
@@ -741,6 +746,8 @@ def run_mes_float(
         flags = pay(h, r, ca, ce)
         if keep:
             rec.rounds.append((w, h, first, flags))
+            if keep >= 2:
+                rec.caps.append(r[2])
         # Every class of w's supporters gets its new class (first, first + 1, ... in hist order).
         new = {}
         for i, (cid, u, _m) in enumerate(h):
@@ -797,6 +804,7 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
     ci = 0
     order = rec.order
     rounds: list[tuple] = []  # the rounds with their splits at b1
+    caps: list[float] = []  # and the upper bounds of their factors there
 
     def refresh(p):
         """Evaluate p's newest histogram at b2: False if uncertain."""
@@ -871,12 +879,13 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
                     if q in alive and refresh(q) is False:
                         break
                 known = {q: (latest_t[q], latest[q]) for q in alive}
-                return False, Resume(rec, t, computes[:ci], ca1, ce1, alive, lower, rounds, known)
+                return False, Resume(rec, t, computes[:ci], ca1, ce1, alive, lower, rounds, known, caps)
             return False, None
         for item in deferred:
             heapq.heappush(heap, item)
         first = len(ca1)
         rounds.append((w, h, first, pay(h, r1, ca1, ce1)))
+        caps.append(r1[2])
         if not same:
             r2 = rho(h, ca2, ce2, C[w])
             if not r2:
@@ -1039,34 +1048,82 @@ def _line_fn(cp: Compiled):
     return _rho_line_a if cp.approval else _rho_line
 
 
+def _afford_from(h, U1, U2, c) -> float:
+    """A lower bound of the fraction of a range from which the upper money ``U1``..``U2`` (affine) of
+    the entries of ``h`` may reach ``c``, for a project unaffordable at the range's start (before it,
+    the project's factor is infinite). Sums in C, with the margin of :func:`_short`."""
+    ms = list(map(_m_of, h))
+    cids = list(map(_first, h))
+    k = 1 + 2 * (len(h) + 1) * EPS
+    t1 = sumprod(ms, map(U1.__getitem__, cids)) * k
+    t2 = sumprod(ms, map(U2.__getitem__, cids)) * k
+    if t1 >= c or t2 <= t1:
+        return 0.0
+    s = (c - t1) / (t2 - t1) * (1 - 8 * EPS)
+    return s if s > 0.0 else 0.0
+
+
+def _reach(h, ca1, ca2, c) -> float:
+    """Where in a range the money of ``h``'s entries (``ca1`` at its start, ``ca2`` at its end)
+    reaches ``c``, interpolated (an estimate, for splitting the range)."""
+    ms = list(map(_m_of, h))
+    cids = list(map(_first, h))
+    t1 = sumprod(ms, map(ca1.__getitem__, cids))
+    t2 = sumprod(ms, map(ca2.__getitem__, cids))
+    if t1 >= c or t2 <= t1:
+        return 0.0
+    return min((c - t1) / (t2 - t1), 1.0)
+
+
 def _key(line) -> float:
     """A lower bound of max(T1, T2) on the range (for the heap)."""
     return max(min(line[0], line[1]), min(line[2], line[3]))
 
 
-def _gaps(line, hi1, hi2):
-    """None if max(T1, T2) lies above the chord through (b1, hi1), (b2, hi2) on the whole range; else
-    the fraction of the range where it first meets the chord (0.0: already at b1). The difference is
-    convex and piecewise linear (one kink where T1 = T2), so b1, b2 and the kink suffice."""
-    t11, t12, t21, t22 = line
+def _gaps(line, hi1, hi2, cap=INF):
+    """None if max(T1, T2) lies above min(chord, cap) on the whole range (the chord through (b1, hi1),
+    (b2, hi2); ``cap`` a constant upper bound of the winner's factor, see :class:`RangeCheck`); else
+    the fraction of the range where it first meets it (0.0: already at b1). The difference is convex
+    and piecewise linear (kinks where T1 = T2 and where the chord meets the cap), so b1, b2 and the
+    kinks suffice."""
+    t11, t12, t21, t22, s0 = line
     E = 8 * EPS
-    pts = [(0.0, max(t11, t21) - hi1)]
+    if s0 >= 1.0:  # unaffordable on the whole range
+        return None
+    if s0 > 0.0:  # (unaffordable before s0: its factor is infinite there)
+        v = max(
+            t11 + (t12 - t11) * s0 - E * (abs(t11) + abs(t12)),
+            t21 + (t22 - t21) * s0 - E * (abs(t21) + abs(t22)),
+        )
+        w = min(hi1 + (hi2 - hi1) * s0 + E * (abs(hi1) + abs(hi2)), cap)
+        pts = [(s0, v - w)]
+    else:
+        pts = [(0.0, max(t11, t21) - min(hi1, cap))]
     den = (t12 - t11) - (t22 - t21)
     if den != 0.0:
         s = (t21 - t11) / den
-        if 0.0 < s < 1.0:
+        if s0 < s < 1.0:
             v = t11 + (t12 - t11) * s - E * (abs(t11) + abs(t12))
-            w = hi1 + (hi2 - hi1) * s + E * (abs(hi1) + abs(hi2))
+            w = min(hi1 + (hi2 - hi1) * s + E * (abs(hi1) + abs(hi2)), cap)
             pts.append((s, v - w))
-    pts.append((1.0, max(t12, t22) - hi2))
+    if min(hi1, hi2) < cap < max(hi1, hi2):
+        s = (cap - hi1) / (hi2 - hi1)
+        if s0 < s < 1.0:
+            v = max(
+                t11 + (t12 - t11) * s - E * (abs(t11) + abs(t12)),
+                t21 + (t22 - t21) * s - E * (abs(t21) + abs(t22)),
+            )
+            pts.append((s, v - cap))  # (the winner's bound there is at most the cap)
+            pts.sort()
+    pts.append((1.0, max(t12, t22) - min(hi2, cap)))
     if all(d > 0.0 for _s, d in pts):
         return None
     if pts[0][1] <= 0.0:
-        return 0.0
-    for (s0, d0), (s1, d1) in zip(pts, pts[1:], strict=False):
+        return pts[0][0]
+    for (x0, d0), (x1, d1) in zip(pts, pts[1:], strict=False):
         if d1 <= 0.0:
-            return s0 + (s1 - s0) * d0 / (d0 - d1)
-    return 0.0
+            return x0 + (x1 - x0) * d0 / (d0 - d1)
+    return pts[0][0]
 
 
 class RangeCheck:
@@ -1097,6 +1154,27 @@ class RangeCheck:
     A competitor with many entries is first tested with :func:`_short` (its upper money summed in C);
     about half the competitors' evaluations on Budapest 2024 find them unaffordable, which this settles
     without building and sorting the entries.
+
+    Three bounds that do not depend on the affine enclosures (added where those are loose):
+
+    * **The winner's cap.** For a fixed order of purchases every factor is non-increasing in the
+      budget (module docstring), and the check has certified the rounds before ``t`` on the whole
+      range, so the winner's factor on ``[b1, b2]`` is at most its factor at any smaller budget with
+      the same purchases before ``t``: the record's ``caps[t]`` (its upper bound at the record's
+      budget ``rec.b <= b1``). The winner's upper bound is ``min(chord, cap)``: where a supporter class
+      pays everything at ``b1`` but not at ``b2`` its affine lower money bound is negative at ``b1``,
+      and the chord there lies far above the factor.
+    * **The start of affordability.** A competitor unaffordable at ``b1`` (by its upper money) has an
+      infinite factor until its supporters' upper money, affine in the budget, can reach its cost
+      (:func:`_afford_from`); its tangent at ``b2`` is compared from there on only (the fifth entry
+      of its line). Competitors becoming affordable inside a range were most of the crossings found
+      at ``b1`` on Budapest XI Újbuda.
+    * **The money at the end.** At the last round every remaining project must be unaffordable on the
+      whole range; the money only grows with the budget for the certified order, so unaffordability at
+      ``b2`` suffices, decided on the money at ``b2`` computed as a run at that one budget does
+      (:meth:`_end_money`: one evaluation per round, tight, unlike the upper bounds at ``b2``). Where a
+      project is affordable at ``b2``, ``crossing`` estimates where its money reaches the cost from
+      the money at ``b1`` and at ``b2`` (:func:`_reach`), so the range is split there instead of halved.
     """
 
     __slots__ = (
@@ -1112,6 +1190,7 @@ class RangeCheck:
         "b1",
         "b2",
         "cands",
+        "caps",
         "ci",
         "count",
         "crossing",
@@ -1123,6 +1202,7 @@ class RangeCheck:
         "lower",
         "pending",
         "rec",
+        "rp",
         "short",
         "t",
         "tiekey",
@@ -1138,7 +1218,9 @@ class RangeCheck:
         self.count = _prepared(cp)[1]
         self.hc = _hist_cache(cp)
         self.short = _short_stats(cp)
+        self.rp = _rho_pay(cp)
         self.rec = rec
+        self.caps = _caps(rec, b1)
         self.cands = cands
         self.b1 = b1
         self.b2 = b2
@@ -1177,7 +1259,9 @@ class RangeCheck:
         new.count = self.count
         new.hc = self.hc
         new.short = self.short
+        new.rp = self.rp
         new.rec = rec or self.rec
+        new.caps = _caps(new.rec, c1)
         new.cands = self.cands
         new.b1, new.b2 = c1, c2
         new.W = float(c2 - c1)
@@ -1210,7 +1294,14 @@ class RangeCheck:
             new.L1, new.L2, new.U1, new.U2 = L1, L2, U1, U2
             nw = new.W
             new.SL = [(y2 - y1) / nw for y1, y2 in zip(U1, U2, strict=True)]
-        new.lower = {p: lo_line(a1, a2) + lo_line(c1, c2) for p, (a1, a2, c1, c2) in self.lower.items()}
+        g0 = (c1 - self.b1) / (c2 - c1)
+        g1 = W / (c2 - c1)
+        new.lower = {
+            p: lo_line(a1, a2)
+            + lo_line(d1, d2)
+            + (s0 and max((s0 * g1 * (1 - E) - g0 * (1 + E)) * (1 - E), 0.0),)
+            for p, (a1, a2, d1, d2, s0) in self.lower.items()
+        }
         new.latest = dict(self.latest)
         new.latest_t = dict(self.latest_t)
         new.pending = dict(self.pending)
@@ -1262,12 +1353,14 @@ class RangeCheck:
         ce = [(y - x) / 2 + E * y for x, y in zip(lo, hi, strict=True)]
         lower = {
             p: max(x1 + (x2 - x1) * f - E * (abs(x1) + abs(x2)), y1 + (y2 - y1) * f - E * (abs(y1) + abs(y2)))
-            for p, (x1, x2, y1, y2) in self.lower.items()
+            for p, (x1, x2, y1, y2, _s0) in self.lower.items()
         }
         rounds = [(w, h, first, None) for w, h, first, _flags in self.rec.rounds[: self.t]]
         known = {q: (self.latest_t[q], self.latest[q]) for q in self.alive}
+        # (the record's caps hold at c too if c is not below its budget: factors fall with the budget)
+        caps = self.rec.caps[: self.t] if self.rec.b <= c else [INF] * self.t
         return Resume(
-            self.rec, self.t, self.rec.computes[: self.ci], ca, ce, self.alive, lower, rounds, known
+            self.rec, self.t, self.rec.computes[: self.ci], ca, ce, self.alive, lower, rounds, known, caps
         )
 
     def _tangent(self, h, c):
@@ -1287,7 +1380,8 @@ class RangeCheck:
 
     def _lower(self, h, c, full=True):
         """Lower bound of a competitor's rho on the range: the maximum of its tangents at both ends
-        ``(T1 at b1, T1 at b2, T2 at b1, T2 at b2)``, or None (unaffordable) / False (uncertain).
+        ``(T1 at b1, T1 at b2, T2 at b1, T2 at b2, s0)``, or None (unaffordable) / False (uncertain);
+        ``s0 > 0``: unaffordable before that fraction of the range (see the class docstring).
         With ``full=False`` the tangent at ``b2`` alone where it exists (it is a lower bound by
         itself; twice, as ``(T2, T2)``); the caller adds ``T1`` only if that does not suffice."""
         W = self.W
@@ -1305,7 +1399,7 @@ class RangeCheck:
             lo, _hi, g, gerr = r2
             at1 = lo - g * W - gerr * W
             at1 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
-            return at1, lo, at1, lo
+            return at1, lo, at1, lo, 0.0
         if r2 is None:
             U1 = self.U1
             U2 = self.U2
@@ -1332,7 +1426,9 @@ class RangeCheck:
             lines.append((at1, lo))
         if len(lines) == 1:
             lines.append(lines[0])
-        return lines[0] + lines[1]
+        # Unaffordable at b1 (r1 None): not before its supporters' upper money can reach the cost
+        s0 = _afford_from(h, self.U1, U2, c) if r1 is None else 0.0
+        return lines[0] + lines[1] + (s0,)
 
     def _refresh(self, p, heap, full=False) -> bool:
         """Evaluate p's pending histogram (or, ``full``, its half-evaluated one with both tangents)."""
@@ -1352,6 +1448,21 @@ class RangeCheck:
             self.lower[p] = r
             heapq.heappush(heap, (_key(r), p, r))
         return True
+
+    def _end_money(self, b):
+        """The classes' money (and its error bounds) at ``b`` (``b1`` or ``b2``) after the record's
+        whole order, by the arithmetic of a run at that one budget (one evaluation per round: the order
+        is certified on the range), or False where a factor is uncertain there."""
+        rho, pay = self.rp
+        C = self.C
+        ca = [float(b)]
+        ce = [0.0]
+        for w, h, first, _flags in self.rec.rounds:
+            r = rho(h, ca, ce, C[w]) if len(ca) == first else False
+            if not r:
+                return False
+            pay(h, r, ca, ce)
+        return ca, ce
 
     def _advance(self, h, hi1, hi2, tw):
         """The money bounds after a round won by the project with histogram ``h`` (its chord ``hi1``,
@@ -1416,6 +1527,8 @@ class RangeCheck:
         hc = self.hc
         half = self.half
         lfn = self.line
+        caps = self.caps
+        ncaps = len(caps)
         heap = [(_key(line), p, line) for p, line in lower.items() if p in alive]
         heapq.heapify(heap)
         deferred: list = []
@@ -1431,6 +1544,8 @@ class RangeCheck:
                     if t == 0 and self._refresh(p, heap) is False:
                         return False
             if t == len(order):  # every remaining project must be unaffordable everywhere
+                end = None
+                late = []  # projects affordable at b2 (by the money there)
                 for p in list(alive):
                     h = pending.get(p)
                     if h is None:  # evaluated before (the run dropped it): its histogram now
@@ -1438,12 +1553,30 @@ class RangeCheck:
                             return False
                         h = _hist_at(hc, tuple(order), p, count[p], rec.snaps[t])
                     if self._lower(h, C[p], False) is not None:
-                        # (affordable somewhere in the range, or uncertain; the state stays as it
-                        # was, so a sub-range goes on from here, see at_end)
-                        return False
+                        # The upper bounds are loose towards b2: the money at b2 itself decides
+                        # (with the order certified on the range, the money only grows with the
+                        # budget, so a project unaffordable at b2 is unaffordable on the range)
+                        if end is None:
+                            end = self._end_money(self.b2)
+                        r = self.rp[0](h, end[0], end[1], C[p]) if end else False
+                        if r is False:
+                            # (uncertain; the state stays as it was, so a sub-range goes on from
+                            # here, see at_end)
+                            return False
+                        if r is not None:
+                            late.append((h, C[p]))
+                            continue
                     pending.pop(p, None)
                     alive.discard(p)  # unaffordable on the whole range, hence on every sub-range
                     self.half.pop(p, None)
+                if late:
+                    # Some project becomes affordable inside the range: where its supporters' money
+                    # reaches its cost, interpolated between the money at b1 and at b2 (an estimate;
+                    # the checks of the pieces decide)
+                    end1 = self._end_money(self.b1)
+                    if end1:
+                        self.crossing = min(_reach(h, end1[0], end[0], c) for h, c in late)
+                    return False
                 return True
             w = order[t]
             if w not in alive:
@@ -1457,9 +1590,10 @@ class RangeCheck:
                 return False
             hi1 = r1[1]
             hi2 = r2[1]
+            cap = caps[t] if t < ncaps else INF
             alive.discard(w)
             wpend = pending.pop(w, None)
-            top = max(hi1, hi2)
+            top = min(max(hi1, hi2), cap)
             failed = False
             counted: set = set()
             dw = None
@@ -1475,7 +1609,7 @@ class RangeCheck:
                     if self._refresh(p, heap) is False:
                         return False
                     continue
-                gap = _gaps(line, hi1, hi2)
+                gap = _gaps(line, hi1, hi2, cap)
                 if gap is None:  # clears the winner's chord on the whole range
                     heapq.heappop(heap)
                     deferred.append((key, p, line))
@@ -1516,6 +1650,11 @@ class RangeCheck:
             self.wh.append((h, c))
             self._advance(h, hi1, hi2, tw)
             self.t = t + 1
+
+
+def _caps(rec: Record, b1: int) -> list[float]:
+    """The record's caps if they hold on a range starting at ``b1`` (not below the record's budget)."""
+    return rec.caps if rec.b <= b1 else []
 
 
 def verify_range(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> bool:

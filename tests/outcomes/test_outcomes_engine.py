@@ -702,3 +702,112 @@ def test_add1_with_short_on_every_histogram(monkeypatch, path):
     exact = mes_add1(Compiled(cp.instance), fast=False)
     assert fast.selected == exact.selected
     assert fast.details["per_voter_budget"] == exact.details["per_voter_budget"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(max_voters=12, max_projects=7), st.sampled_from(TIES), st.integers(0, 12))
+def test_caps_bound_the_factors_at_larger_budgets(inst, tie, k):
+    """A record's caps (the rounds' upper factor bounds at its budget) bound the exact factor of the
+    same round at every larger budget where the purchases up to that round are the same."""
+    cp = Compiled(inst, tie)
+    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+        return
+    cands, free = mes_candidates(cp)
+    rec = run_mes_float(cp, cp.budget, cands, free, keep=2)
+    if rec is None:
+        return
+    assert len(rec.caps) == len(rec.order)
+    exact = run_mes(cp, cp.budget + k * cp.scale * cp.n_voters, record=True)
+    for t, rnd in enumerate(exact.rounds):
+        if exact.order[: t + 1] != rec.order[: t + 1]:
+            break
+        assert Fraction(rnd["rho"]) <= Fraction(rec.caps[t])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    _histograms(),
+    st.lists(st.floats(0.0, 1e6), min_size=40, max_size=40),
+    st.floats(0.0, 1.0),
+    st.sampled_from([0.0, 1e-15, -1e-15]),
+)
+def test_afford_from_before_the_money_reaches_the_cost(case, grow, f, shift):
+    """_afford_from: before the fraction it returns, the (affine) upper money of the entries stays
+    below the cost (exactly), also with the cost right at the interpolated total."""
+    hist, money, _errs, _c = case
+    U1 = money
+    U2 = [a + g for a, g in zip(money, grow, strict=False)]
+    t1 = sum(m * Fraction(U1[cid]) for cid, _u, m in hist)
+    t2 = sum(m * Fraction(U2[cid]) for cid, _u, m in hist)
+    c = float(t1 + (t2 - t1) * Fraction(f)) * (1 + shift)
+    if not c > 0.0:
+        return
+    s0 = float_mod._afford_from(hist, U1, U2, c)
+    assert s0 >= 0.0
+    if s0 > 0.0:
+        assert t1 + (t2 - t1) * Fraction(s0) <= Fraction(c)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(st.floats(0.5, 2.0), min_size=4, max_size=4),
+    st.floats(0.5, 2.0),
+    st.floats(0.5, 2.0),
+    st.one_of(st.just(math.inf), st.floats(0.5, 2.0)),
+    st.one_of(st.just(0.0), st.floats(0.0, 1.2)),
+)
+def test_gaps_clear_only_where_the_lines_stay_apart(tangents, hi1, hi2, cap, s0):
+    """_gaps with a cap and a start of affordability: None only if max(T1, T2) lies above
+    min(chord, cap) at every point from s0 on (checked exactly on a fine grid and at the kinks)."""
+    t11, t12, t21, t22 = tangents
+    res = float_mod._gaps((t11, t12, t21, t22, s0), hi1, hi2, cap)
+    if res is not None:
+        assert s0 <= res <= 1.0 or s0 > 1.0
+        return
+    if s0 >= 1.0:
+        return
+    F = Fraction
+    pts = [F(s0) + (1 - F(s0)) * F(i, 64) for i in range(65)]
+    den = (F(t12) - F(t11)) - (F(t22) - F(t21))
+    if den:
+        pts.append((F(t21) - F(t11)) / den)
+    if cap != math.inf and hi1 != hi2:
+        pts.append((F(cap) - F(hi1)) / (F(hi2) - F(hi1)))
+    for s in pts:
+        if not F(s0) <= s <= 1:
+            continue
+        lb = max(F(t11) + (F(t12) - F(t11)) * s, F(t21) + (F(t22) - F(t21)) * s)
+        ub = F(hi1) + (F(hi2) - F(hi1)) * s
+        if cap != math.inf:
+            ub = min(ub, F(cap))
+        assert lb > ub, s
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(max_voters=12, max_projects=7), st.sampled_from(TIES), st.integers(8, 48))
+def test_wide_range_checks_random(inst, tie, width):
+    """Range checks over wide ranges (where projects become affordable inside the range, the winners'
+    caps and the money at the range's end decide): certified means the exact order at every step."""
+    cp = Compiled(inst, tie)
+    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+        return
+    cands, free = mes_candidates(cp)
+    rec = run_mes_float(cp, cp.budget, cands, free, keep=2)
+    if rec is None:
+        return
+    _check_range(cp, rec, 0, width, cands, free)
+    _check_range(cp, rec, 1, 1 + width, cands, free)
+
+
+def test_gaps_at_the_kinks_of_cap_and_start():
+    """The winner's bound min(chord, cap) can come closest to the competitor's where the chord meets
+    the cap, and a competitor unaffordable before s0 is compared from s0 on only."""
+    # competitor rising from 1.0 to 1.1; chord 0.5 -> 1.5 meets the cap 1.06 at 0.56, where the
+    # competitor's 1.056 is below it (both ends clear it)
+    assert float_mod._gaps((1.0, 1.1, 1.0, 1.1, 0.0), 0.5, 1.5, 1.06) is not None
+    assert float_mod._gaps((1.0, 1.1, 1.0, 1.1, 0.0), 0.5, 1.5, 1.04) is None
+    assert float_mod._gaps((1.0, 1.1, 1.0, 1.1, 0.0), 0.5, 1.5) is not None  # no cap: 1.1 < 1.5
+    # competitor rising from 0.2 to 1.2 against a flat 1.0: below it until 0.8
+    assert float_mod._gaps((0.2, 1.2, 0.2, 1.2, 0.9), 1.0, 1.0) is None
+    assert float_mod._gaps((0.2, 1.2, 0.2, 1.2, 0.5), 1.0, 1.0) == 0.5
+    assert float_mod._gaps((0.2, 1.2, 0.2, 1.2, 0.0), 1.0, 1.0) == 0.0
