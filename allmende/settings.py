@@ -131,9 +131,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": os.path.join(tempfile.gettempdir(), f"allmende-test-{os.getpid()}.sqlite3")
     }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "DB_PREPARED_STATEMENTS", True
-):
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that polls the socket instead of sending `SELECT 1`.
+    DATABASES["default"]["ENGINE"] = "allmende.ops.postgresql"
+if DATABASES["default"]["ENGINE"] == "allmende.ops.postgresql" and env_bool("DB_PREPARED_STATEMENTS", True):
     # Parameters bound on the server, and a statement run five times on a connection is prepared there:
     # PostgreSQL then parses and plans each hot query once per connection instead of every time (the
     # proposal page's queries cost it half the CPU). Off for a pooler that cannot keep prepared

@@ -46,7 +46,7 @@ def test_production_with_secret_key_uses_secure_cookies():
 
 def test_database_url_selects_postgresql():
     result = run_settings(DATABASE_URL="postgres://u@127.0.0.1:5432/allmende")
-    assert result.stdout.split()[1] == "django.db.backends.postgresql"
+    assert result.stdout.split()[1] == "allmende.ops.postgresql"
 
 
 def test_nonsense_debug_value_is_refused():
