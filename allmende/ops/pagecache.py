@@ -22,7 +22,9 @@ cache:
 
 A version is renewed at the first write that changes it, inside the transaction (if the cache cannot be
 reached, the change fails instead of leaving a stale page), and once more after the commit (a page
-rendered between the two from the not yet committed, old data is then never served). Further writes to
+rendered between the two from the not yet committed, old data is then never served). A write that is
+one statement without a transaction (a support or its withdrawal on PostgreSQL: the row and the
+counters in one CTE) is framed the same way: `renew_first()` before it, `track_writes` after it. Further writes to
 the same content in the same atomic block renew nothing more: until the commit, others read the old
 data, which the renewal after the commit covers. A page is stored with the versions read
 *before* rendering it and served only while they are still current. Versions are random tokens, not
@@ -86,6 +88,11 @@ _WRITE_WORD = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 _WRITE = re.compile(
     r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.IGNORECASE
 )
+# Every table a statement writes (for a CTE that may write several: WITH ins AS (INSERT ...) UPDATE ...).
+_WRITE_TARGETS = re.compile(
+    r'\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO|MERGE\s+INTO)\s+"?(\w+)"?',
+    re.IGNORECASE,
+)
 _SET_COLUMNS = re.compile(r"\bSET\s+(.*?)\s+WHERE\b", re.IGNORECASE | re.DOTALL)
 _COLUMN = re.compile(r'"?(\w+)"?\s*=')
 
@@ -125,24 +132,41 @@ def _changed_key(sql: str) -> str | None:
     verb = head[0].upper() if head else ""
     if verb in _READS:
         return None
-    if verb == "WITH" and not _WRITE_WORD.search(sql):
-        return None
+    if verb == "WITH":
+        if not _WRITE_WORD.search(sql):
+            return None
+        return _scoped_key({table.lower() for table in _WRITE_TARGETS.findall(sql)})
     match = _WRITE.match(sql)
     if match is None:
-        return SITE  # DDL, a CTE, anything unknown
+        return SITE  # DDL, anything unknown
     table = match.group(1).lower()
-    if table in PRIVATE_TABLES:
-        return None
     if table == "accounts_user" and verb == "INSERT":
         return None  # a new account shows nowhere until it writes something
     if table == "accounts_user" and verb == "UPDATE":
         columns = _SET_COLUMNS.search(sql)
         if columns and {c.lower() for c in _COLUMN.findall(columns.group(1))} <= PRIVATE_USER_COLUMNS:
             return None
+    return _scoped_key({table})
+
+
+def _scoped_key(tables: set[str]) -> str | None:
+    """The version that writes to `tables` renew: none for private tables, the proposal's own for its
+    rows inside its scope, the site-wide one for anything else (also for no table found)."""
+    if tables and tables <= PRIVATE_TABLES:
+        return None
     scope = _scope.get()
-    if scope is not None and table in PROPOSAL_TABLES:
+    if scope is not None and tables and tables <= PROPOSAL_TABLES:
         return scope
     return SITE
+
+
+def renew_first() -> None:
+    """Before a single statement writes in a proposal's scope outside any transaction: renew the
+    version now, so that an unreachable cache refuses the change as it does inside a transaction
+    (`track_writes` renews it again after the statement; a page rendered in between from the old data
+    is then never served). Inside an atomic block `track_writes` alone does both."""
+    if settings.PAGE_CACHE_TRACK_WRITES and not transaction.get_connection().in_atomic_block:
+        _renew([_scope.get() or SITE])
 
 
 def _renew(keys) -> None:

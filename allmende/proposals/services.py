@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allmende import ratelimit
 from allmende.comments.models import Comment
-from allmende.ops.pagecache import proposal_scope, scoped_to_proposal
+from allmende.ops.pagecache import proposal_scope, renew_first, scoped_to_proposal
 from allmende.rounds.models import Round
 from allmende.rounds.permissions import Action, ActionRefused, can
 
@@ -54,43 +54,52 @@ def rank_value(mode: str, count: int, score: int) -> int:
 _COUNTERS = ("support_count", "score_sum", "pro_count", "contra_count", "rank_value", "comment_count")
 
 
-def _rank_sql(mode):
-    """SQL for the new rank value from the old columns and the changes (count, score): what
-    `rank_value()` computes, in the database. The scale mode's product is taken in 64 bits."""
+def _rank_sql(mode, d_count, d_score):
+    """SQL for the new rank value from the old columns and the changes (SQL expressions: parameters or
+    a column of the statement's own CTE): what `rank_value()` computes, in the database. The scale
+    mode's product is taken in 64 bits."""
     if mode == Mode.SUPPORT:
-        return "support_count + %(d_count)s"
+        return f"support_count + {d_count}"
     if mode == Mode.SCALE:
         return (
-            "CASE WHEN support_count + %(d_count)s = 0 THEN 0 "
-            "ELSE (CAST(score_sum + %(d_score)s AS BIGINT) * %(scale)s) / (support_count + %(d_count)s) END"
+            f"CASE WHEN support_count + {d_count} = 0 THEN 0 "
+            f"ELSE (CAST(score_sum + {d_score} AS BIGINT) * {SCALE_FACTOR}) / (support_count + {d_count}) END"
         )
-    return "score_sum + %(d_score)s"
+    return f"score_sum + {d_score}"
+
+
+def _counters_sql(mode, d_count, d_score, d_pro, d_contra, source=""):
+    """The UPDATE changing a proposal's counters by the given SQL expressions (rows of `source`, e.g.
+    "FROM ins", may supply them), returning the new values."""
+    table = connection.ops.quote_name(Proposal._meta.db_table)
+    return (
+        f"UPDATE {table} SET support_count = support_count + {d_count}, "  # noqa: S608 (names from _meta)
+        f"score_sum = score_sum + {d_score}, pro_count = pro_count + {d_pro}, "
+        f"contra_count = contra_count + {d_contra}, rank_value = {_rank_sql(mode, d_count, d_score)} "
+        f"{source} WHERE id = %(pk)s RETURNING {', '.join(_COUNTERS)}"
+    )
+
+
+def _set_counters(proposal, sql, params) -> bool:
+    """Run a counters UPDATE and put the new values on `proposal`; False if it changed no row."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"pk": proposal.pk, **params})
+        values = cursor.fetchone()
+    if values is None:
+        return False
+    for name, value in zip(_COUNTERS, values, strict=True):
+        setattr(proposal, name, value)
+    proposal._counters_current = True
+    return True
 
 
 def _apply(proposal, d_count=0, d_score=0, d_pro=0, d_contra=0):
     """Change the proposal's counters in the transaction that writes the row they count, and put the
     new values on `proposal` (one statement, no compiling and no re-reading: the hottest write)."""
-    table = connection.ops.quote_name(Proposal._meta.db_table)
-    sql = (
-        f"UPDATE {table} SET support_count = support_count + %(d_count)s, "  # noqa: S608 (names from _meta)
-        "score_sum = score_sum + %(d_score)s, pro_count = pro_count + %(d_pro)s, "
-        f"contra_count = contra_count + %(d_contra)s, rank_value = {_rank_sql(proposal.round.rating_mode)} "
-        f"WHERE id = %(pk)s RETURNING {', '.join(_COUNTERS)}"
+    sql = _counters_sql(proposal.round.rating_mode, "%(d_count)s", "%(d_score)s", "%(d_pro)s", "%(d_contra)s")
+    _set_counters(
+        proposal, sql, {"d_count": d_count, "d_score": d_score, "d_pro": d_pro, "d_contra": d_contra}
     )
-    params = {
-        "d_count": d_count,
-        "d_score": d_score,
-        "d_pro": d_pro,
-        "d_contra": d_contra,
-        "scale": SCALE_FACTOR,
-        "pk": proposal.pk,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        values = cursor.fetchone()
-    for name, value in zip(_COUNTERS, values, strict=True):
-        setattr(proposal, name, value)
-    proposal._counters_current = True
 
 
 def refresh_counters(proposal):
@@ -118,7 +127,6 @@ def allowed_values(round_: Round) -> list[int]:
 
 
 @scoped_to_proposal
-@transaction.atomic
 def rate(user, proposal: Proposal, value: int = 1) -> Support:
     """Support or rate `proposal`; a second call with another value changes the rating."""
     if not ratelimit.hit("rate", user):
@@ -128,11 +136,33 @@ def rate(user, proposal: Proposal, value: int = 1) -> Support:
     if value not in allowed_values(round_):
         raise ActionRefused(_("This rating is not possible in this round."))
     if round_.rating_mode == Mode.SUPPORT:
-        # One value only: the insert alone decides whether this request counts (a second click or tab
-        # finds the row there and changes nothing). The busiest write of a rating phase saves a query.
-        if _insert_support(user, proposal, value):
-            _apply(proposal, d_count=1, d_score=value, d_pro=1)
+        _support(user, proposal, value)
         return Support(user=user, proposal=proposal, value=value)
+    with transaction.atomic():
+        return _rate(user, proposal, round_, value)
+
+
+def _support(user, proposal, value):
+    """One value only: the insert alone decides whether this request counts (a second click or tab
+    finds the row there and changes nothing). The busiest write of a rating phase: on PostgreSQL the
+    row and the counters in one statement, without a transaction around it (three round trips fewer)."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            if _insert_support(user, proposal, value):
+                _apply(proposal, d_count=1, d_score=value, d_pro=1)
+        return
+    table = connection.ops.quote_name(Support._meta.db_table)
+    sql = (
+        f"WITH ins AS (INSERT INTO {table} (proposal_id, user_id, value, created_at) "  # noqa: S608 (names from _meta)
+        "VALUES (%(pk)s, %(user)s, %(value)s, %(now)s) ON CONFLICT DO NOTHING RETURNING value) "
+        + _counters_sql(proposal.round.rating_mode, "1", "ins.value", "1", "0", source="FROM ins")
+    )
+    renew_first()
+    _set_counters(proposal, sql, {"user": user.pk, "value": value, "now": timezone.now()})
+
+
+def _rate(user, proposal, round_, value) -> Support:
+    """A rating with a value (pro/contra, scale, points): set or changed, in the caller's transaction."""
     if round_.rating_mode == Mode.POINTS:
         # Serialise one person's point spending, so two tabs cannot overspend together.
         get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
@@ -184,18 +214,35 @@ def _insert_support(user, proposal, value) -> bool:
 
 
 @scoped_to_proposal
-@transaction.atomic
 def unrate(user, proposal: Proposal) -> bool:
     """Take back one's support or rating. Returns whether there was one."""
     if not ratelimit.hit("rate", user):
         raise ActionRefused(ratelimit.MESSAGE)
     _check(user, Action.SUPPORT, proposal.round, proposal)
-    value = _delete_support(user, proposal)
-    if value is None:
-        return False
-    pro, contra = _sides(value)
-    _apply(proposal, d_count=-1, d_score=-value, d_pro=-pro, d_contra=-contra)
-    return True
+    if connection.vendor == "postgresql":
+        # The row and the counters in one statement, without a transaction around it (as `_support`).
+        table = connection.ops.quote_name(Support._meta.db_table)
+        sql = (
+            f"WITH del AS (DELETE FROM {table} WHERE user_id = %(user)s AND proposal_id = %(pk)s "  # noqa: S608
+            "RETURNING value) "
+            + _counters_sql(
+                proposal.round.rating_mode,
+                "-1",
+                "(-del.value)",
+                "(CASE WHEN del.value > 0 THEN -1 ELSE 0 END)",
+                "(CASE WHEN del.value < 0 THEN -1 ELSE 0 END)",
+                source="FROM del",
+            )
+        )
+        renew_first()
+        return _set_counters(proposal, sql, {"user": user.pk})
+    with transaction.atomic():
+        value = _delete_support(user, proposal)
+        if value is None:
+            return False
+        pro, contra = _sides(value)
+        _apply(proposal, d_count=-1, d_score=-value, d_pro=-pro, d_contra=-contra)
+        return True
 
 
 def _delete_support(user, proposal) -> int | None:
