@@ -224,8 +224,12 @@ def proposal_rate(request, slug, number):
     # Only the counters changed: the round and its phases loaded with the proposal stay valid.
     services.refresh_counters(proposal)
     if request.htmx:
+        # The swapped-in form posts through htmx, with the page's X-CSRFToken header (base.html), so it
+        # carries no token field of its own (masking a new one cost as much as the rest of the form), and
+        # it posts to this very address.
         context = {
             **_rating_context(request, proposal.round, proposal, own),
+            "rate_url": request.path,
             "status_message": message,
             "refused": status != 200,
         }

@@ -1,10 +1,12 @@
 """The proposal pages: list, detail, form, rating button; what a resident sees and does."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
@@ -135,6 +137,25 @@ def test_support_button_with_htmx_returns_the_control_and_a_status(client, propo
     assert html.startswith('<div class="rating"')
     assert 'aria-pressed="true"' in html
     assert 'hx-swap-oob="innerHTML"' in html and "gezählt" in html
+
+
+@pytest.mark.django_db
+def test_the_swapped_in_control_posts_with_the_pages_csrf_header(proposal, make_user):
+    """The control htmx swaps in carries no token field (the page's hx-headers send the token), so
+    supporting and taking it back in a row must pass the CSRF check on the header alone."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(make_user("anna"))
+    page = browser.get(proposal.get_absolute_url()).content.decode()
+    token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)
+    url = reverse("proposals:rate", args=[proposal.round.slug, proposal.number])
+    headers = {"HX-Request": "true", "X-CSRFToken": token}
+    swapped = browser.post(url, {"value": "1"}, headers=headers).content.decode()
+    assert "csrfmiddlewaretoken" not in swapped
+    assert f'hx-post="{url}"' in swapped and f'action="{url}"' in swapped
+    assert browser.post(url, {"withdraw": "1"}, headers=headers).status_code == 200
+    assert browser.post(url, {"withdraw": "1"}, headers={"HX-Request": "true"}).status_code == 403
+    proposal.refresh_from_db()
+    assert proposal.support_count == 0
 
 
 @pytest.mark.django_db
