@@ -60,6 +60,23 @@ def test_check_deploy_is_clean(tmp_path):
     assert "WARNING" not in output and "ERROR" not in output, output
 
 
+def test_the_loaded_application_is_frozen_for_the_garbage_collector(tmp_path):
+    """A worker's full garbage collections must not walk the objects of the loaded app again and again
+    (tens of milliseconds each, during which the worker answers nobody)."""
+    code = "import gc, allmende.wsgi; print(gc.get_freeze_count(), len(gc.get_objects()))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    frozen, tracked = map(int, result.stdout.split())
+    assert frozen > 20_000 and tracked < frozen / 10, result.stdout
+
+
 def test_settings_refuse_to_start_without_secret_key(tmp_path):
     env = production_env(tmp_path)
     del env["SECRET_KEY"]
