@@ -1175,6 +1175,13 @@ class RangeCheck:
       (:meth:`_end_money`: one evaluation per round, tight, unlike the upper bounds at ``b2``). Where a
       project is affordable at ``b2``, ``crossing`` estimates where its money reaches the cost from
       the money at ``b1`` and at ``b2`` (:func:`_reach`), so the range is split there instead of halved.
+
+    After a crossing, ``rival`` is the competitor that crossed the winner; :meth:`probe` compares the
+    two at a single budget of the range from the money there computed as a run computes it (one
+    evaluation per earlier round's winner, :meth:`_money_at`), and :meth:`resume_tight` resumes a run
+    from that money instead of from the interpolated bounds (runs resumed from those were uncertain
+    in 164 of 381 cases on Budapest 2024). The completion uses both to find the budget where the order
+    really changes (``rules._add1_fast``).
     """
 
     __slots__ = (
@@ -1202,6 +1209,7 @@ class RangeCheck:
         "lower",
         "pending",
         "rec",
+        "rival",
         "rp",
         "short",
         "t",
@@ -1240,6 +1248,7 @@ class RangeCheck:
         self.ci = 0
         self.t = 0
         self.crossing = None
+        self.rival = None
 
     def restricted(self, c1: int, c2: int, rec: Record | None = None, replay: bool = False) -> RangeCheck:
         """The same state for the sub-range ``[c1, c2]`` (``b1 <= c1 < c2 <= b2``), optionally with a
@@ -1310,6 +1319,7 @@ class RangeCheck:
         new.ci = self.ci
         new.t = self.t
         new.crossing = None
+        new.rival = None
         return new
 
     def at_end(self) -> bool:
@@ -1362,6 +1372,48 @@ class RangeCheck:
         return Resume(
             self.rec, self.t, self.rec.computes[: self.ci], ca, ce, self.alive, lower, rounds, known, caps
         )
+
+    def probe(self, c: int):
+        """At the budget ``c`` in the range, after a crossing in round ``t`` with the competitor
+        ``rival``: ``(d, state)`` with ``d`` an estimate of the rival's factor minus the winner's
+        there (from the money at ``c`` as a run computes it, :meth:`_money_at`; 0.0 where either is
+        uncertain, INF where the rival is unaffordable) and the state for :meth:`resume_tight`; or
+        None. For locating the budget where the order changes: an estimate, the checks decide."""
+        st = self._money_at(c, self.t)
+        if st is None:
+            return None
+        ca, ce = st[0], st[1]
+        order = self.rec.order
+        t = self.t
+        w = order[t]
+        p = self.rival
+        rho = self.rp[0]
+        rw = rho(self.latest[w], ca, ce, self.C[w])
+        hp = (
+            _hist_at(self.hc, tuple(order[:t]), p, self.count[p], self.rec.snaps[t])
+            if self.rec.snaps
+            else None
+        )
+        rq = rho(hp, ca, ce, self.C[p]) if hp is not None else False
+        if rq is None:
+            return INF, st
+        if not rw or not rq:
+            return 0.0, st
+        return rq[1] - rw[1], st
+
+    def resume_tight(self, c: int, st=None) -> Resume | None:
+        """:meth:`resume_at` with the classes' money computed at ``c`` as a run there computes it
+        (:meth:`_money_at`: one evaluation of each earlier round's winner, whose order is certified on
+        the range) instead of interpolated from the range's bounds, which are loose inside the range;
+        None where a factor is uncertain at ``c``."""
+        if st is None:
+            st = self._money_at(c, self.t)
+        if st is None:
+            return None
+        ca, ce, rounds, caps = st
+        res = self.resume_at(c)
+        res.ca, res.ce, res.rounds, res.caps = ca, ce, rounds, caps
+        return res
 
     def _tangent(self, h, c):
         """The winner's lower line (value at b1, value at b2) of rho from the upper money bounds: its
@@ -1449,20 +1501,29 @@ class RangeCheck:
             heapq.heappush(heap, (_key(r), p, r))
         return True
 
-    def _end_money(self, b):
-        """The classes' money (and its error bounds) at ``b`` (``b1`` or ``b2``) after the record's
-        whole order, by the arithmetic of a run at that one budget (one evaluation per round: the order
-        is certified on the range), or False where a factor is uncertain there."""
+    def _money_at(self, b, t):
+        """The classes' money (and its error bounds) at the budget ``b`` in ``[b1, b2]`` before round
+        ``t``, by the arithmetic of a run at that one budget (one evaluation per round: the rounds
+        before ``t`` are certified on the range): ``(ca, ce, rounds, caps)`` with the rounds' splits
+        and upper factors there, or None where a factor is uncertain there."""
         rho, pay = self.rp
         C = self.C
         ca = [float(b)]
         ce = [0.0]
-        for w, h, first, _flags in self.rec.rounds:
+        rounds = []
+        caps = []
+        for w, h, first, _flags in self.rec.rounds[:t]:
             r = rho(h, ca, ce, C[w]) if len(ca) == first else False
             if not r:
-                return False
-            pay(h, r, ca, ce)
-        return ca, ce
+                return None
+            rounds.append((w, h, first, pay(h, r, ca, ce)))
+            caps.append(r[2])
+        return ca, ce, rounds, caps
+
+    def _end_money(self, b):
+        """:meth:`_money_at` after the whole order: ``(ca, ce)``, or False."""
+        st = self._money_at(b, len(self.rec.order))
+        return st[:2] if st is not None else False
 
     def _advance(self, h, hi1, hi2, tw):
         """The money bounds after a round won by the project with histogram ``h`` (its chord ``hi1``,
@@ -1637,6 +1698,7 @@ class RangeCheck:
                         deferred.append((key, p, line))
                         continue
                 self.crossing = gap
+                self.rival = p
                 failed = True
                 break
             if failed:  # back to the start of round t

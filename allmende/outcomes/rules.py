@@ -281,6 +281,8 @@ def _stops(cp: Compiled, cands: list[int], chosen: list[int]) -> tuple[bool, boo
 
 _RANGE_WORTH = 4  # unit steps a range check (or a run resumed in one) must cover on average
 _COVER_CHECKS = 64  # range checks per attempt to cover a range before falling back to unit steps
+_INF = float("inf")
+_PROBES = 8  # probes of a crossing pair at single budgets (see locate)
 _SMALL = 20_000  # ballot entries (over distinct ballots) up to which exact tracked jumps are tried
 
 
@@ -299,7 +301,15 @@ def _add1_fast(cp: Compiled):
     applied once per piece. After ranges that moved on, the next ones start right after the last
     piece with its record (no check at the next unit step first); a check that fails at its last
     round (a leftover project affordable somewhere) goes on with its left half from that round
-    (:meth:`._mes_float.RangeCheck.at_end`). Where the float arithmetic cannot decide, the exact
+    (:meth:`._mes_float.RangeCheck.at_end`). The crossing estimated from the range's bounds is early
+    (the bounds are loose inside the range), so the budget where the competitor really overtakes the
+    winner is first located by *probes* (``locate``): the two factors at single budgets, from the
+    money computed there as a run does (:meth:`._mes_float.RangeCheck.probe`), secant steps on their
+    difference until two neighbouring unit steps bracket the change. The range is split there (the
+    left part with bounds recomputed for it, :meth:`._mes_float.RangeCheck.restricted` with
+    ``replay``) and the run at the first step of the right part resumes from the probe's money
+    (:meth:`._mes_float.RangeCheck.resume_tight`). The probes only choose where to split; the checks
+    and runs decide as before. Where the float arithmetic cannot decide, the exact
     engine takes the step (with its exact jump); small approval instances whose range checks keep
     succeeding also try an exact tracked jump (with back-off while its jumps stay short). Returns
     (outcome with ``initial``/``order``, per-voter budget, evaluations, increments)."""
@@ -328,6 +338,64 @@ def _add1_fast(cp: Compiled):
         work += 1
         return run_mes_float(cp, bk(j), cands, free, keep=2, resume=chk.resume_at(bk(j)))
 
+    probes: dict = {}  # (purchases up to the failed round, rival) -> {unit step: probe}
+
+    def locate(chk, k1, k2, m):
+        """The first unit step in ``[k1 + 2, k2]`` where the competitor that crossed the winner in a
+        failed range check may beat it, by probes of the pair at single budgets (secant steps on
+        their difference, bisection once it is bracketed), with the probe's state there; None if not
+        found."""
+        t = chk.t
+        key = (tuple(chk.rec.order[: t + 1]), chk.rival)
+        pts = probes.get(key)
+        if pts is None:
+            pts = probes[key] = {}
+
+        def d(x):
+            nonlocal work
+            if x not in pts:
+                work += 1
+                pts[x] = chk.probe(bk(x))
+            pr = pts[x]
+            return None if pr is None else pr[0]
+
+        a = d(k1)
+        if a is None or not a > 0.0:  # the winner must be ahead at the start
+            return None
+        lo, dlo = k1, a
+        hi = dhi = None
+        fin = [(k1, a)] if a < _INF else []  # (step, difference) where both are affordable
+        x = m + 1
+        for _ in range(_PROBES):
+            v = d(x)
+            if v is None:
+                return None
+            if v > 0.0:
+                lo, dlo = x, v
+                if v < _INF:
+                    fin.append((x, v))
+            else:
+                hi, dhi = x, v
+            if hi is not None:
+                if hi == lo + 1:
+                    break
+                if dlo < _INF and hi - lo > 4:
+                    x = lo + min(max(1, int(dlo * (hi - lo) / (dlo - dhi))), hi - lo - 1)
+                else:
+                    x = (lo + hi) // 2
+            else:
+                if lo == k2:
+                    return None
+                if len(fin) >= 2 and fin[-1][0] == lo and fin[-2][1] > dlo:  # secant to the right
+                    x0, v0 = fin[-2]
+                    x = lo + max(1, int(dlo * (lo - x0) / (v0 - dlo)) + 1)
+                else:
+                    x = lo + 2 * (lo - k1) + 1
+                x = min(x, k2)
+        if hi is None or hi != lo + 1:
+            return None
+        return hi, pts[hi][1], pts[lo][1]
+
     def cover(k1, k2, r, chk, budget):
         """Pieces ``(first, last, record)`` covering ``[k1, k2]`` from the left, and whether all."""
         nonlocal evaluations, work
@@ -351,6 +419,37 @@ def _add1_fast(cp: Compiled):
             left, _ok = cover(k1, mid, r, sub, budget)
             return left, False
         m = min(max(k1 + int(f * (k2 - k1)), k1), k2 - 1)  # last step where the old winner may win
+        if chk.rival is not None and k2 - k1 >= 4:
+            found = locate(chk, k1, k2, m)
+            if found is not None:
+                x, st, st0 = found
+                if x == k1 + 1:  # the start alone, by a run resumed there
+                    res = chk.resume_tight(bk(k1), st0)
+                    r1 = (
+                        run_mes_float(cp, bk(k1), cands, free, keep=2, resume=res)
+                        if res is not None
+                        else None
+                    )
+                    if r1 is None:
+                        return [], False
+                    left = [(k1, k1, r1)]
+                else:
+                    sub = chk.restricted(bk(k1), bk(x - 1), replay=True)
+                    left, ok = cover(k1, x - 1, r, sub, budget)
+                    if not ok:
+                        return left, False
+                res = chk.resume_tight(bk(x), st)
+                r2 = run_mes_float(cp, bk(x), cands, free, keep=2, resume=res) if res is not None else None
+                if r2 is None:
+                    r2 = resumed(chk, x)
+                    if r2 is None:
+                        return left, False
+                if x == k2:
+                    return left + [(k2, k2, r2)], True
+                if x + 1 == k2:
+                    return left + [(x, x, r2)], False
+                right, ok = cover(x + 1, k2, r2, chk.restricted(bk(x + 1), bk(k2), r2), budget)
+                return left + [(x, x, r2)] + right, ok
         if m == k1:
             r0 = r
             r1 = resumed(chk, k1)
@@ -387,6 +486,16 @@ def _add1_fast(cp: Compiled):
         right, ok = cover(m + 1, k2, r2, chk.restricted(bk(m + 1), bk(k2), r2), budget)
         return left + right, ok
 
+    def done(run, b, j):
+        """The completion's result if the outcome of ``run`` (at the budget ``b``, unit step ``j``) ends
+        it: over the budget (then the previous outcome) or exhaustive; else None."""
+        over, exhaustive = _stops(cp, cands, run.initial + run.order)
+        if over:
+            return prev, prev_b, evaluations, j
+        if exhaustive:
+            return run, b, evaluations, j
+        return None
+
     again = False  # the last ranges moved on and end where the next ones start (see below)
     while True:
         if not again:
@@ -411,12 +520,9 @@ def _add1_fast(cp: Compiled):
                 evaluations += 1
                 x = run.x_star
                 inc = 1 if x is None else max(1, int(-(-x // step)))  # ceil
-            chosen = run.initial + run.order
-            over, exhaustive = _stops(cp, cands, chosen)
-            if over:
-                return prev, prev_b, evaluations, k
-            if exhaustive:
-                return run, b, evaluations, k
+            end = done(run, b, k)
+            if end is not None:
+                return end
             if rec is None and run.x_star is None:
                 raise RuntimeError("mes-add1: no change point found")
             if rec is not None and small and D >= 32 and k >= exact_at:
@@ -446,14 +552,12 @@ def _add1_fast(cp: Compiled):
             pieces, complete = cover(k, k + D - 1, rec, None, [_COVER_CHECKS])
             last_set = set(prev.initial + prev.order)
             for k1, k2, r in pieces:
-                chosen = r.initial + r.order
-                if set(chosen) != last_set:
-                    over, exhaustive = _stops(cp, cands, chosen)
-                    if over:
-                        return prev, prev_b, evaluations, k1
-                    if exhaustive:
-                        return r, bk(k1), evaluations, k1
-                    last_set = set(chosen)
+                chosen = set(r.initial + r.order)
+                if chosen != last_set:
+                    end = done(r, bk(k1), k1)
+                    if end is not None:
+                        return end
+                    last_set = chosen
                 prev, prev_b = r, bk(k2)
                 rec = r
                 k = k2 + 1

@@ -811,3 +811,52 @@ def test_gaps_at_the_kinks_of_cap_and_start():
     assert float_mod._gaps((0.2, 1.2, 0.2, 1.2, 0.9), 1.0, 1.0) is None
     assert float_mod._gaps((0.2, 1.2, 0.2, 1.2, 0.5), 1.0, 1.0) == 0.5
     assert float_mod._gaps((0.2, 1.2, 0.2, 1.2, 0.0), 1.0, 1.0) == 0.0
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(max_voters=12, max_projects=7), st.sampled_from(TIES), st.integers(4, 40))
+def test_probes_and_tight_resume_random(inst, tie, width):
+    """After a crossing in a range check: the money computed at a single budget of the range from the
+    winners of the certified rounds (probe, resume_tight) resumes into the exact order there, and the
+    probe's difference of the two factors has the sign of the exact comparison where it is clear."""
+    cp = Compiled(inst, tie)
+    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+        return
+    cands, free = mes_candidates(cp)
+    rec = run_mes_float(cp, cp.budget, cands, free, keep=2)
+    if rec is None:
+        return
+    step = cp.scale * cp.n_voters
+    chk = RangeCheck(cp, rec, cp.budget, cp.budget + width * step, cands)
+    if chk.run() or chk.rival is None:
+        return
+    t = chk.t
+    for k in range(width + 1):
+        b = cp.budget + k * step
+        pr = chk.probe(b)
+        if pr is None:
+            continue
+        d, st = pr
+        exact = run_mes(cp, b, record=True)
+        assert exact.order[:t] == rec.order[:t]
+        new = run_mes_float(cp, b, cands, free, keep=2, resume=chk.resume_tight(b, st))
+        if new is not None:
+            assert new.order == exact.order
+            assert all(f is not None for _w, _h, _first, f in new.rounds)
+        if len(exact.order) > t and d != math.inf and d > 1e-9 * float(exact.rounds[t]["rho"]):
+            assert exact.order[t] != chk.rival  # the winner (or a third project) before the rival
+
+
+@pytest.mark.parametrize("probes", [0, 32])
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_add1_with_and_without_probes(monkeypatch, path, probes):
+    """The completion locating crossings by probes (up to 32 per crossing) or not at all (0: split at
+    the range checks' estimates): the same outcome as the exact-only completion."""
+    monkeypatch.setattr(rules_mod, "_PROBES", probes)
+    cp = Compiled(read_pb(path))
+    if cp.n_voters == 0:
+        return
+    fast = mes_add1(cp)
+    exact = mes_add1(Compiled(cp.instance), fast=False)
+    assert fast.selected == exact.selected
+    assert fast.details["per_voter_budget"] == exact.details["per_voter_budget"]
