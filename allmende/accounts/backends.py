@@ -12,12 +12,16 @@ from .models import User
 _PERSON = Precompiled(lambda pk: User._default_manager.filter(pk=pk), ANY_ID)
 
 
+def person(pk) -> User | None:
+    """The person with this id (a session's, a proposal's author), or None."""
+    found = _PERSON.objects(pk)
+    return found[0] if found else None
+
+
 class _PersonLookup:
     def get_user(self, user_id):
-        found = _PERSON.objects(user_id)
-        if not found:
-            return None
-        return found[0] if self.user_can_authenticate(found[0]) else None
+        found = person(user_id)
+        return found if found is not None and self.user_can_authenticate(found) else None
 
 
 class ModelBackend(_PersonLookup, backends.ModelBackend):
