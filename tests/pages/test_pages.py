@@ -1,5 +1,7 @@
+import re
+
 import pytest
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 
 from allmende import demo
 from allmende.pages.models import AccessibilityFeedback, Page
@@ -15,6 +17,47 @@ def test_every_page_links_the_legal_pages(client):
         assert reverse("pages:page", args=[slug]) in html
     assert 'class="skip-link" href="#main"' in html
     assert 'action="/sprache/"' in html
+
+
+def _hrefs(html):
+    return set(re.findall(r'(?:href|action)="([^"]+)"', html))
+
+
+@pytest.mark.django_db
+def test_header_links_lead_where_their_views_are(client, make_user):
+    """The header's and footer's links are reversed once per process (pages.context_processors)."""
+    names = [
+        "pages:home",
+        "accountability:retrospective",
+        "account_login",
+        "account_signup",
+        "pages:language",
+    ]
+    assert {reverse(name) for name in names} <= _hrefs(client.get(reverse("pages:home")).content.decode())
+    staff = make_user("moderatorin")
+    staff.is_staff = True
+    staff.save()
+    client.force_login(staff)
+    names = ["accounts:profile", "moderation:queue", "admin:index", "account_logout"]
+    html = client.get(reverse("pages:home")).content.decode()
+    assert {reverse(name) for name in names} <= _hrefs(html)
+    assert reverse("account_login") not in _hrefs(html)
+
+
+@pytest.mark.django_db
+def test_header_links_follow_the_script_prefix(client):
+    """Mounted under a path (SCRIPT_NAME sets the prefix per request), every link carries it, though the
+    links are reversed once."""
+    plain, home = reverse("pages:page", args=["impressum"]), reverse("pages:home")
+    assert plain in _hrefs(client.get(home).content.decode())
+    set_script_prefix("/beteiligung/")
+    try:
+        response = client.get(home)
+        assert response.status_code == 200
+        html = response.content.decode()
+    finally:
+        set_script_prefix("/")
+    assert "/beteiligung" + plain in _hrefs(html) and plain not in _hrefs(html)
 
 
 @pytest.mark.django_db
