@@ -24,7 +24,8 @@ A version is renewed at the first write that changes it, inside the transaction 
 reached, the change fails instead of leaving a stale page), and once more after the commit (a page
 rendered between the two from the not yet committed, old data is then never served). A write that is
 one statement without a transaction (a support or its withdrawal on PostgreSQL: the row and the
-counters in one CTE) is framed the same way: `renew_first()` before it, `track_writes` after it. Further writes to
+counters in one CTE) is renewed after it; such a service must reach the cache before it writes (the
+support's rate limit counts there), so that an unreachable cache refuses the change there too. Further writes to
 the same content in the same atomic block renew nothing more: until the commit, others read the old
 data, which the renewal after the commit covers. A page is stored with the versions read
 *before* rendering it and served only while they are still current. Versions are random tokens, not
@@ -158,15 +159,6 @@ def _scoped_key(tables: set[str]) -> str | None:
     if scope is not None and tables and tables <= PROPOSAL_TABLES:
         return scope
     return SITE
-
-
-def renew_first() -> None:
-    """Before a single statement writes in a proposal's scope outside any transaction: renew the
-    version now, so that an unreachable cache refuses the change as it does inside a transaction
-    (`track_writes` renews it again after the statement; a page rendered in between from the old data
-    is then never served). Inside an atomic block `track_writes` alone does both."""
-    if settings.PAGE_CACHE_TRACK_WRITES and not transaction.get_connection().in_atomic_block:
-        _renew([_scope.get() or SITE])
 
 
 def _renew(keys) -> None:

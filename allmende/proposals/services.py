@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allmende import ratelimit
 from allmende.comments.models import Comment
-from allmende.ops.pagecache import proposal_scope, renew_first, scoped_to_proposal
+from allmende.ops.pagecache import proposal_scope, scoped_to_proposal
 from allmende.rounds.models import Round
 from allmende.rounds.permissions import Action, ActionRefused, can
 
@@ -145,7 +145,10 @@ def rate(user, proposal: Proposal, value: int = 1) -> Support:
 def _support(user, proposal, value):
     """One value only: the insert alone decides whether this request counts (a second click or tab
     finds the row there and changes nothing). The busiest write of a rating phase: on PostgreSQL the
-    row and the counters in one statement, without a transaction around it (three round trips fewer)."""
+    row and the counters in one statement, without a transaction around it (three round trips fewer).
+    The page cache renews the proposal's version after it (ops/pagecache.py); that an unreachable cache
+    refuses the change, as a renewal inside a transaction would, `rate` ensures by counting the rate
+    limit in the same cache first."""
     if connection.vendor != "postgresql":
         with transaction.atomic():
             if _insert_support(user, proposal, value):
@@ -157,7 +160,6 @@ def _support(user, proposal, value):
         "VALUES (%(pk)s, %(user)s, %(value)s, %(now)s) ON CONFLICT DO NOTHING RETURNING value) "
         + _counters_sql(proposal.round.rating_mode, "1", "ins.value", "1", "0", source="FROM ins")
     )
-    renew_first()
     _set_counters(proposal, sql, {"user": user.pk, "value": value, "now": timezone.now()})
 
 
@@ -234,7 +236,6 @@ def unrate(user, proposal: Proposal) -> bool:
                 source="FROM del",
             )
         )
-        renew_first()
         return _set_counters(proposal, sql, {"user": user.pk})
     with transaction.atomic():
         value = _delete_support(user, proposal)
