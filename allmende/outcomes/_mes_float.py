@@ -1201,6 +1201,7 @@ class RangeCheck:
         "ci",
         "count",
         "crossing",
+        "end2",
         "half",
         "hc",
         "latest",
@@ -1249,8 +1250,11 @@ class RangeCheck:
         self.t = 0
         self.crossing = None
         self.rival = None
+        self.end2 = False  # the winners' tangents at b2 instead of b1 (see _tangent)
 
-    def restricted(self, c1: int, c2: int, rec: Record | None = None, replay: bool = False) -> RangeCheck:
+    def restricted(
+        self, c1: int, c2: int, rec: Record | None = None, replay: bool = False, end2: bool = False
+    ) -> RangeCheck:
         """The same state for the sub-range ``[c1, c2]`` (``b1 <= c1 < c2 <= b2``), optionally with a
         record that shares the rounds before ``t`` (a resumed run).
 
@@ -1271,6 +1275,7 @@ class RangeCheck:
         new.rp = self.rp
         new.rec = rec or self.rec
         new.caps = _caps(new.rec, c1)
+        new.end2 = end2 or self.end2
         new.cands = self.cands
         new.b1, new.b2 = c1, c2
         new.W = float(c2 - c1)
@@ -1420,12 +1425,22 @@ class RangeCheck:
         tangent at ``b1``, or False. It sets the upper money bounds after the round, which are then
         tight at ``b1`` and loose towards ``b2``: a crossing found later is then estimated further
         right and the run resumed at the start of a range starts from tighter amounts (the tangent at
-        ``b2`` did the opposite; Budapest 2024 47 s -> 43.5 s, Warszawa 2026 13.8 s -> 12.2 s)."""
+        ``b2`` did the opposite; Budapest 2024 47 s -> 43.5 s, Warszawa 2026 13.8 s -> 12.2 s).
+        With ``end2`` (a range ending right before a located change, where the bounds at ``b2`` are
+        what matters) the tangent at ``b2``."""
+        W = self.W
+        if self.end2:
+            r = self.line(h, self.U2, self.SL, c)
+            if not r:
+                return False
+            lo, _hi, g, gerr = r
+            at1 = lo - g * W - gerr * W
+            at1 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
+            return at1, lo
         r = self.line(h, self.U1, self.SL, c)
         if not r:
             return False
         lo, _hi, g, gerr = r
-        W = self.W
         at2 = lo + g * W - gerr * W
         at2 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
         return lo, at2

@@ -850,9 +850,11 @@ def test_probes_and_tight_resume_random(inst, tie, width):
 @pytest.mark.parametrize("probes", [0, 32])
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_add1_with_and_without_probes(monkeypatch, path, probes):
-    """The completion locating crossings by probes (up to 32 per crossing) or not at all (0: split at
-    the range checks' estimates): the same outcome as the exact-only completion."""
+    """The completion locating crossings by probes (up to 32 per crossing; on every instance, however
+    small) or not at all (0: split at the range checks' estimates): the same outcome as the exact-only
+    completion."""
     monkeypatch.setattr(rules_mod, "_PROBES", probes)
+    monkeypatch.setattr(rules_mod, "_PROBE_MIN", 0)
     cp = Compiled(read_pb(path))
     if cp.n_voters == 0:
         return
