@@ -62,6 +62,14 @@ over the rounds: ``rho`` solves ``sum min(money, rho * u) = cost``, and the new 
 every competitor's lower bound at ``b2``. After a failure at a single budget, :func:`run_mes_float`
 can *resume* from that round (the money of the classes at the new budget is known from the check; the
 groups' classes from a snapshot), so the rounds before it are not repeated.
+
+Ranges of budgets (:class:`RangeCheck`) enclose every class's money between affine functions of the
+budget; where a check fails, the completion locates the budget where the order really changes by
+*probes*: the money at single budgets recomputed from the certified rounds' winners alone, and the
+two crossing factors compared there (:meth:`RangeCheck.probe`), in the spirit of "Streamlining Equal
+Shares" (Kraiczy, Robinson and Elkind 2025: compute the next budget where the outcome changes instead
+of stepping). The exact engine's tracked runs compute that budget exactly (:mod:`._mes`), but on the
+large files the winners' splits change every few unit steps, so they jump only a few steps.
 """
 
 from __future__ import annotations
