@@ -364,6 +364,13 @@ def _add1_fast(cp: Compiled):
             pr = pts[x]
             return None if pr is None else pr[0]
 
+        # (a change bracketed by earlier probes of this pair: no new probes)
+        for y in sorted(y for y, pr in pts.items() if pr is not None and pr[0] <= 0.0 and y - 1 in pts):
+            pr0 = pts[y - 1]
+            if pr0 is not None and pr0[0] > 0.0 and y > k1:
+                if y > k2:
+                    return None
+                return y, pts[y][1], pr0[1]
         a = d(k1)
         if a is None or not a > 0.0:  # the winner must be ahead at the start
             return None
