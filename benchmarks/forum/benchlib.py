@@ -15,6 +15,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -292,6 +293,52 @@ def make_sessions(dbname: str, user_ids: list[int], backend: str | None = None) 
                 cp.write_row((key, store.encode(data), expire))
                 sessions[uid] = (key, secrets.token_hex(16))  # a 32-character CSRF secret
     return sessions
+
+
+def in_process_app(dbname: str, prefix: str):
+    """The WSGI application in this process with the servers' settings, and 50 signed-in sessions
+    [(session key, csrf secret)] of the benchmark's residents."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    for key, value in server_env(dbname, workdir).items():
+        if key in ("RATE_LIMIT_RATE", "BENCHMARK_HELLO", "STATIC_ROOT", "MEDIA_ROOT", "ALLMENDE_VAR_DIR"):
+            os.environ[key] = value
+    django_setup(dbname, workdir)
+    import psycopg
+    from django.core.wsgi import get_wsgi_application
+
+    with psycopg.connect(db_url(dbname), autocommit=True) as conn:
+        uids = [r[0] for r in conn.execute("SELECT id FROM accounts_user WHERE username LIKE 'bench%%' "
+                                            "ORDER BY id LIMIT 50")]  # fmt: skip
+    return get_wsgi_application(), list(make_sessions(dbname, uids).values())
+
+
+def wsgi_call(app, method: str, path: str, body: bytes = b"", session=None, headers=None) -> bytes:
+    """One request through the WSGI application in this process (no HTTP): its body; raises unless the
+    status is 200. `session`: (session key, csrf secret) from make_sessions, or None (anonymous)."""
+    import io
+
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "HTTP_HOST": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "REMOTE_ADDR": "127.0.0.1",
+        **(headers or {}),
+    }
+    if session is not None:
+        environ["HTTP_COOKIE"] = f"sessionid={session[0]}; csrftoken={session[1]}"
+    status = []
+    content = b"".join(app(environ, lambda s, h, e=None: status.append(s)))
+    if not status[0].startswith("200"):
+        raise RuntimeError(f"{method} {path}: {status[0]}")
+    return content
 
 
 # --- statistics ----------------------------------------------------------------------------------

@@ -22,10 +22,8 @@ reach on the benchmark's machine. Writes nothing; stops by itself.
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -46,14 +44,7 @@ def main():
     info = generate.stored_info(args.db)
     if info is None:
         sys.exit(f"no benchmark database {args.db}: run benchmarks/forum/run.py first")
-    workdir = Path(tempfile.mkdtemp(prefix="allmende-toggle-"))
-    for key, value in benchlib.server_env(args.db, workdir).items():
-        if key in ("RATE_LIMIT_RATE", "BENCHMARK_HELLO", "STATIC_ROOT", "MEDIA_ROOT", "ALLMENDE_VAR_DIR"):
-            benchlib.os.environ[key] = value
-    benchlib.django_setup(args.db, workdir)
-
-    import psycopg
-    from django.core.wsgi import get_wsgi_application
+    app, sessions = benchlib.in_process_app(args.db, "allmende-toggle-")
     from django.http import HttpResponse
     from django.urls import get_resolver
 
@@ -61,36 +52,11 @@ def main():
     from allmende.ops import pagecache
     from allmende.proposals import queries, views
 
-    with psycopg.connect(benchlib.db_url(args.db), autocommit=True) as conn:
-        uids = [r[0] for r in conn.execute("SELECT id FROM accounts_user WHERE username LIKE 'bench%%' "
-                                            "ORDER BY id LIMIT 50")]  # fmt: skip
-    sessions = list(benchlib.make_sessions(args.db, uids).values())
-    app = get_wsgi_application()
     slug = info["rounds"][0]["slug"]
     count = info["proposals"]
 
     def call(method, path, body=b"", session=None, headers=None):
-        sid, csrf = session
-        environ = {
-            "REQUEST_METHOD": method,
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8000",
-            "HTTP_HOST": "127.0.0.1",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "CONTENT_LENGTH": str(len(body)),
-            "CONTENT_TYPE": "application/x-www-form-urlencoded",
-            "HTTP_COOKIE": f"sessionid={sid}; csrftoken={csrf}",
-            "REMOTE_ADDR": "127.0.0.1",
-            **(headers or {}),
-        }
-        status = []
-        b"".join(app(environ, lambda s, h, e=None: status.append(s)))
-        if not status[0].startswith("200"):
-            raise RuntimeError(f"{method} {path}: {status[0]}")
+        benchlib.wsgi_call(app, method, path, body, session, headers)
 
     def toggle(i):
         session = sessions[i % len(sessions)]
