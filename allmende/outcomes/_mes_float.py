@@ -1065,10 +1065,10 @@ def _afford_from(h, U1, U2, c) -> float:
     k = 1 + 2 * (len(h) + 1) * EPS
     t1 = sumprod(ms, map(U1.__getitem__, cids)) * k
     t2 = sumprod(ms, map(U2.__getitem__, cids)) * k
-    if t1 >= c or t2 <= t1:
+    if t1 >= c or t2 <= t1 or c < _TINY:  # (near underflow the rounding is not relative: 0 is safe)
         return 0.0
     s = (c - t1) / (t2 - t1) * (1 - 8 * EPS)
-    return s if s > 0.0 else 0.0
+    return s if s > _TINY else 0.0
 
 
 def _reach(h, ca1, ca2, c) -> float:

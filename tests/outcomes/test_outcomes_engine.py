@@ -748,6 +748,14 @@ def test_afford_from_before_the_money_reaches_the_cost(case, grow, f, shift):
         assert t1 + (t2 - t1) * Fraction(s0) <= Fraction(c)
 
 
+def test_afford_from_near_underflow():
+    """A cost near underflow (where rounding is absolute, not relative): no start of affordability
+    (0.0, always safe) rather than a fraction rounded past the exact one."""
+    assert float_mod._afford_from([(0, 1, 1)], [0.0], [2.5], 2.0**-1073) == 0.0
+    assert float_mod._afford_from([(0, 1, 1)], [0.0], [2.0**1000], 2.0**-900) == 0.0
+    assert float_mod._afford_from([(0, 1, 1)], [0.0], [4.0], 1.0) > 0.0
+
+
 @settings(max_examples=600, deadline=None)
 @given(
     st.lists(st.floats(0.5, 2.0), min_size=4, max_size=4),
