@@ -1,12 +1,15 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from allmende.accounts import roles
 from allmende.comments import services
 from allmende.comments.models import Comment
+from allmende.comments.queries import thread
 from allmende.proposals.models import Proposal
 from allmende.proposals.services import ActionRefused
 from tests.factories import make_proposal, make_round
@@ -26,6 +29,25 @@ def test_post_and_reply_two_levels_deep(proposal, make_user):
     assert (first.depth, reply.depth, deeper.depth) == (0, 1, 2)
     assert deepest.depth == 2 and deepest.parent_id == reply.pk  # stays beside the last reply
     assert count(proposal) == 4
+
+
+@pytest.mark.django_db
+def test_the_thread_with_its_authors_takes_two_queries_whatever_its_size(proposal, make_user):
+    anna, bernd, gone = make_user("anna"), make_user("bernd"), make_user("gone")
+    first = services.post_comment(anna, proposal, "Gute Idee")
+    reply = services.post_comment(bernd, proposal, "Finde ich auch", parent=first)
+    services.post_comment(gone, proposal, "Bin bald weg")
+    services.post_comment(anna, proposal, "Danke", parent=reply)
+    gone.delete()  # the comment stays, without an author
+    with CaptureQueriesContext(connection) as queries:
+        highlighted, roots = thread(proposal)
+        names = [(c.body, c.author.username if c.author else None) for c in roots]
+        replies = [(c.body, c.author.username) for c in roots[0].children + roots[0].children[0].children]
+    assert len(queries) == 2, [q["sql"] for q in queries]
+    assert highlighted == []
+    assert names == [("Gute Idee", "anna"), ("Bin bald weg", None)]
+    assert replies == [("Finde ich auch", "bernd"), ("Danke", "anna")]
+    assert thread(make_proposal(proposal.round)) == ([], [])
 
 
 @pytest.mark.django_db
