@@ -2,6 +2,7 @@
 
 import io
 import re
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -168,6 +169,13 @@ def test_support_outside_the_phase_gets_a_message_not_an_error(client, make_user
     assert response.status_code == 200
     assert "nur während der Bewertungsphase" in response.content.decode()
     assert not Support.objects.exists()
+
+
+@pytest.mark.django_db
+def test_anonymous_readers_are_offered_sign_in_links_back_to_the_proposal(client, proposal):
+    html = client.get(proposal.get_absolute_url()).content.decode()
+    back = f'href="{reverse("account_login")}?next={quote(proposal.get_absolute_url())}'
+    assert html.count(back) == 3, html  # to support, to follow, to comment (the last back to #diskussion)
 
 
 @pytest.mark.django_db
