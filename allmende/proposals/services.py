@@ -1,8 +1,10 @@
 """Every change to proposals and supports: plain functions `(actor, …)`, one transaction each,
 permission checked inside through rounds.permissions.
 
-Counters on the proposal row change in the same transaction as the support rows they count, with
-F() expressions, so a double click, two tabs or two app servers never count twice.
+Counters on the proposal row change in the same transaction as the support rows they count, by
+arithmetic in the UPDATE, so a double click, two tabs or two app servers never count twice. On
+PostgreSQL a support and its withdrawal are one statement (a CTE writing the row and the counters), which
+is its own transaction.
 """
 
 from django.contrib.auth import get_user_model
