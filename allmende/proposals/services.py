@@ -223,29 +223,34 @@ def unrate(user, proposal: Proposal) -> bool:
     if not ratelimit.hit("rate", user):
         raise ActionRefused(ratelimit.MESSAGE)
     _check(user, Action.SUPPORT, proposal.round, proposal)
-    if connection.vendor == "postgresql":
-        # The row and the counters in one statement, without a transaction around it (as `_support`).
-        table = connection.ops.quote_name(Support._meta.db_table)
-        sql = (
-            f"WITH del AS (DELETE FROM {table} WHERE user_id = %(user)s AND proposal_id = %(pk)s "  # noqa: S608
-            "RETURNING value) "
-            + _counters_sql(
-                proposal.round.rating_mode,
-                "-1",
-                "(-del.value)",
-                "(CASE WHEN del.value > 0 THEN -1 ELSE 0 END)",
-                "(CASE WHEN del.value < 0 THEN -1 ELSE 0 END)",
-                source="FROM del",
-            )
+    return _withdraw(user, proposal)
+
+
+def _withdraw(user, proposal) -> bool:
+    """Delete the person's support or rating and change the counters; whether there was one. On
+    PostgreSQL in one statement without a transaction around it, as `_support`."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            value = _delete_support(user, proposal)
+            if value is None:
+                return False
+            pro, contra = _sides(value)
+            _apply(proposal, d_count=-1, d_score=-value, d_pro=-pro, d_contra=-contra)
+            return True
+    table = connection.ops.quote_name(Support._meta.db_table)
+    sql = (
+        f"WITH del AS (DELETE FROM {table} WHERE user_id = %(user)s AND proposal_id = %(pk)s "  # noqa: S608
+        "RETURNING value) "
+        + _counters_sql(
+            proposal.round.rating_mode,
+            "-1",
+            "(-del.value)",
+            "(CASE WHEN del.value > 0 THEN -1 ELSE 0 END)",
+            "(CASE WHEN del.value < 0 THEN -1 ELSE 0 END)",
+            source="FROM del",
         )
-        return _set_counters(proposal, sql, {"user": user.pk})
-    with transaction.atomic():
-        value = _delete_support(user, proposal)
-        if value is None:
-            return False
-        pro, contra = _sides(value)
-        _apply(proposal, d_count=-1, d_score=-value, d_pro=-pro, d_contra=-contra)
-        return True
+    )
+    return _set_counters(proposal, sql, {"user": user.pk})
 
 
 def _delete_support(user, proposal) -> int | None:
