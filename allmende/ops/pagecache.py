@@ -25,9 +25,9 @@ reached, the change fails instead of leaving a stale page), and once more after 
 rendered between the two from the not yet committed, old data is then never served). A write that is
 one statement without a transaction (a support or its withdrawal on PostgreSQL: the row and the
 counters in one CTE) is renewed after it; such a service must reach the cache before it writes (the
-support's rate limit counts there), so that an unreachable cache refuses the change there too. Further writes to
-the same content in the same atomic block renew nothing more: until the commit, others read the old
-data, which the renewal after the commit covers. A page is stored with the versions read
+support's rate limit counts there), so that an unreachable cache refuses the change there too.
+Further writes to the same content in the same atomic block renew nothing more: until the commit,
+others read the old data, which the renewal after the commit covers. A page is stored with the versions read
 *before* rendering it and served only while they are still current. Versions are random tokens, not
 counters: if the cache loses one, the new token matches no stored page.
 
@@ -86,14 +86,10 @@ _READS = frozenset(
     {"SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SET", "SHOW", "EXPLAIN", "PRAGMA"}
 )
 _WRITE_WORD = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
-_WRITE = re.compile(
-    r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.IGNORECASE
-)
-# Every table a statement writes (for a CTE that may write several: WITH ins AS (INSERT ...) UPDATE ...).
-_WRITE_TARGETS = re.compile(
-    r'\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO|MERGE\s+INTO)\s+"?(\w+)"?',
-    re.IGNORECASE,
-)
+_TARGET = r'(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO|MERGE\s+INTO)\s+"?(\w+)"?'
+_WRITE = re.compile(r"\s*" + _TARGET, re.IGNORECASE)  # the table a statement starts by writing
+# Every table a statement writes (a CTE may write several: WITH ins AS (INSERT ...) UPDATE ...).
+_WRITE_TARGETS = re.compile(r"\b" + _TARGET, re.IGNORECASE)
 _SET_COLUMNS = re.compile(r"\bSET\s+(.*?)\s+WHERE\b", re.IGNORECASE | re.DOTALL)
 _COLUMN = re.compile(r'"?(\w+)"?\s*=')
 
