@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import http.client
+import io
 import json
 import os
 import platform
@@ -315,8 +316,6 @@ def in_process_app(dbname: str, prefix: str):
 def wsgi_call(app, method: str, path: str, body: bytes = b"", session=None, headers=None) -> bytes:
     """One request through the WSGI application in this process (no HTTP): its body; raises unless the
     status is 200. `session`: (session key, csrf secret) from make_sessions, or None (anonymous)."""
-    import io
-
     environ = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
