@@ -103,16 +103,24 @@ def _check_range(cp, rec, k1, k2, cands, free):
     return False
 
 
+def _recorded(inst, tie):
+    """The compiled instance, its candidates and a certified float run at its budget (with its
+    record); None where the float engine does not apply or cannot certify."""
+    cp = Compiled(inst, tie)
+    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+        return None
+    cands, free = mes_candidates(cp)
+    rec = run_mes_float(cp, cp.budget, cands, free, keep=2)
+    return None if rec is None else (cp, cands, free, rec)
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(elections(max_voters=12, max_projects=7), st.sampled_from(TIES), st.integers(1, 6))
 def test_checks_and_resume_random(inst, tie, width):
-    cp = Compiled(inst, tie)
-    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+    recorded = _recorded(inst, tie)
+    if recorded is None:
         return
-    cands, free = mes_candidates(cp)
-    rec = run_mes_float(cp, cp.budget, cands, free, keep=2)
-    if rec is None:
-        return
+    cp, cands, free, rec = recorded
     step = cp.scale * cp.n_voters
     cur = rec
     for k in range(1, 8):
@@ -246,13 +254,10 @@ def test_record_run_reuses_a_record_at_its_budget(inst, tie):
     """The completion's last record is replayed for the explanations when it is at the final budget
     and knows every split (a run resumed from a check): the same numbers as the exact engine; one at
     another budget is not used."""
-    cp = Compiled(inst, tie)
-    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+    recorded = _recorded(inst, tie)
+    if recorded is None:
         return
-    cands, free = mes_candidates(cp)
-    rec = run_mes_float(cp, cp.budget, cands, free, keep=2)
-    if rec is None:
-        return
+    cp, cands, free, rec = recorded
     full = run_mes(cp, cp.budget, record=True)
     b2 = cp.budget + cp.scale * cp.n_voters
     ok, resume = verify(cp, rec, b2, b2, cands)
@@ -709,13 +714,10 @@ def test_add1_with_short_on_every_histogram(monkeypatch, path):
 def test_caps_bound_the_factors_at_larger_budgets(inst, tie, k):
     """A record's caps (the rounds' upper factor bounds at its budget) bound the exact factor of the
     same round at every larger budget where the purchases up to that round are the same."""
-    cp = Compiled(inst, tie)
-    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+    recorded = _recorded(inst, tie)
+    if recorded is None:
         return
-    cands, free = mes_candidates(cp)
-    rec = run_mes_float(cp, cp.budget, cands, free, keep=2)
-    if rec is None:
-        return
+    cp, cands, free, rec = recorded
     assert len(rec.caps) == len(rec.order)
     exact = run_mes(cp, cp.budget + k * cp.scale * cp.n_voters, record=True)
     for t, rnd in enumerate(exact.rounds):
@@ -796,13 +798,10 @@ def test_gaps_clear_only_where_the_lines_stay_apart(tangents, hi1, hi2, cap, s0)
 def test_wide_range_checks_random(inst, tie, width):
     """Range checks over wide ranges (where projects become affordable inside the range, the winners'
     caps and the money at the range's end decide): certified means the exact order at every step."""
-    cp = Compiled(inst, tie)
-    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+    recorded = _recorded(inst, tie)
+    if recorded is None:
         return
-    cands, free = mes_candidates(cp)
-    rec = run_mes_float(cp, cp.budget, cands, free, keep=2)
-    if rec is None:
-        return
+    cp, cands, free, rec = recorded
     _check_range(cp, rec, 0, width, cands, free)
     _check_range(cp, rec, 1, 1 + width, cands, free)
 
@@ -827,13 +826,10 @@ def test_probes_and_tight_resume_random(inst, tie, width):
     """After a crossing in a range check: the money computed at a single budget of the range from the
     winners of the certified rounds (probe, resume_tight) resumes into the exact order there, and the
     probe's difference of the two factors has the sign of the exact comparison where it is clear."""
-    cp = Compiled(inst, tie)
-    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+    recorded = _recorded(inst, tie)
+    if recorded is None:
         return
-    cands, free = mes_candidates(cp)
-    rec = run_mes_float(cp, cp.budget, cands, free, keep=2)
-    if rec is None:
-        return
+    cp, cands, free, rec = recorded
     step = cp.scale * cp.n_voters
     chk = RangeCheck(cp, rec, cp.budget, cp.budget + width * step, cands)
     if chk.run() or chk.rival is None:
