@@ -286,7 +286,6 @@ _PROBES = 8  # probes of a crossing pair at single budgets (see locate)
 # ballot entries (over distinct ballots) above which crossings are located by probes: below, they cost
 # more than they save (callgrind: Zürich D10 +50 %, Dieppe +31 % instructions with them)
 _PROBE_MIN = 20_000
-_SMALL = 20_000  # ballot entries (over distinct ballots) up to which exact tracked jumps are tried
 
 
 def _add1_fast(cp: Compiled):
@@ -313,8 +312,9 @@ def _add1_fast(cp: Compiled):
     ``replay``) and the run at the first step of the right part resumes from the probe's money
     (:meth:`._mes_float.RangeCheck.resume_tight`). The probes only choose where to split; the checks
     and runs decide as before. Where the float arithmetic cannot decide, the exact
-    engine takes the step (with its exact jump); small approval instances whose range checks keep
-    succeeding also try an exact tracked jump (with back-off while its jumps stay short). Returns
+    engine takes the step (with its exact jump). (Exact tracked jumps where the float runs are
+    certain, tried on small approval instances until the ninth round, jumped fewer unit steps than
+    the range checks there cover: Dieppe 9, Assen 4-12, Veszprém 13.) Returns
     (outcome with ``initial``/``order``, per-voter budget, evaluations, increments)."""
     n = cp.n_voters
     cands, free = mes_candidates(cp)
@@ -327,10 +327,7 @@ def _add1_fast(cp: Compiled):
     rec = None
     D = 1
     entries = sum(len(items) for _m, items in cp.groups)
-    small = cp.approval and entries <= _SMALL
     probing = entries > _PROBE_MIN
-    exact_at = 0  # next unit step at which an exact tracked run is tried (small instances)
-    wait = 1
     range_at = 0  # next unit step at which range checks are tried
     rwait = 1
     work = 0  # range checks and resumed runs inside them
@@ -537,20 +534,6 @@ def _add1_fast(cp: Compiled):
                 return end
             if rec is None and run.x_star is None:
                 raise RuntimeError("mes-add1: no change point found")
-            if rec is not None and small and D >= 32 and k >= exact_at:
-                # Small instance whose range checks keep succeeding: an exact tracked run may certify a
-                # long stretch in one go (files whose outcome stays put for thousands of steps); back
-                # off while its jumps stay short.
-                ex = run_mes(cp, b, track=True)
-                evaluations += 1
-                x = ex.x_star
-                if x is not None and ex.order == rec.order:
-                    inc = max(1, int(-(-x // step)))
-                if inc >= max(_JUMP_WORTH, D):
-                    wait = 1
-                else:  # not longer than the next range check would try: costs more than it saves
-                    wait = min(2 * wait, 1 << 20)
-                    exact_at = k + wait
             prev, prev_b = run, bk(k + inc - 1)
             k += inc
             if rec is None or k < range_at:
@@ -589,9 +572,8 @@ def _add1_fast(cp: Compiled):
         # Ranges that moved on end at a failed check; the next ones start right after the last piece,
         # with its record, instead of a check of that record at the next unit step first (as costly as
         # a range check, and it found the same order in four of five cases on Budapest 2024; where the
-        # order changes there, the range check finds it at its start, where its bounds are tight). Not
-        # where an exact tracked jump is due (small instances: it is tried at unit steps).
-        again = k > k0 and k >= range_at and not (small and D >= 32 and k >= exact_at)
+        # order changes there, the range check finds it at its start, where its bounds are tight).
+        again = k > k0 and k >= range_at
 
 
 def _add1(cp: Compiled, jump: bool = True, fast: bool = True):

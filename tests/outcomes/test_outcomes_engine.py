@@ -331,10 +331,10 @@ def test_exact_tie_decided_by_key():
             assert sorted(out.selected) == reference(inst, rule, tie), (rule, tie)
 
 
-def test_add1_exact_jumps_on_long_stretches():
-    """Veszprém keeps its outcome for thousands of unit steps: the fast completion then also takes
-    exact tracked jumps (small approval instance, range checks succeeding); the result must equal the
-    exact-only completion, numbers in the explanations included."""
+def test_add1_long_stretches_as_exact_jumps():
+    """Veszprém keeps its outcome for thousands of unit steps: the fast completion covers them with
+    range checks, the exact-only one with exact tracked jumps; the results must be equal, numbers in
+    the explanations included."""
     path = next(p for p in data_files() if "Veszprem" in p.name)
     cp = Compiled(read_pb(path))
     fast = mes_add1(cp)
