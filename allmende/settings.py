@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "allmende.ops.middleware.RequestLogMiddleware",  # outermost: request id, one log line per request
     "allmende.ops.middleware.DatabaseUnavailableMiddleware",  # 503 + Retry-After while the DB restarts
+    "allmende.ops.pagecache.RequestVersions",  # content versions read once per request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

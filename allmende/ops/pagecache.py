@@ -31,6 +31,11 @@ others read the old data, which the renewal after the commit covers. A page is s
 *before* rendering it and served only while they are still current. Versions are random tokens, not
 counters: if the cache loses one, the new token matches no stored page.
 
+Within one request (`RequestVersions`, a middleware) a version is read from the cache once: the page
+cache's lookup reads the site-wide version, and the kept round (rounds.queries.kept_round) takes it
+from there instead of asking again. That is safe because every later read of data in the request is at
+least as new as the version read first; the request's own renewals replace what it remembers.
+
 Needs a cache shared by every process that writes (Redis, settings.REDIS_URL); with a per-process memory
 cache it is off unless PAGE_CACHE_SECONDS is set explicitly (`make run` has one process).
 """
@@ -94,6 +99,22 @@ _SET_COLUMNS = re.compile(r"\bSET\s+(.*?)\s+WHERE\b", re.IGNORECASE | re.DOTALL)
 _COLUMN = re.compile(r'"?(\w+)"?\s*=')
 
 _scope: contextvars.ContextVar[str | None] = contextvars.ContextVar("content_scope", default=None)
+# The versions this request has read or renewed (RequestVersions); None outside a request.
+_seen: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("content_seen", default=None)
+
+
+class RequestVersions:
+    """Middleware: the versions a request reads are remembered until it ends (see the module's docs)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _seen.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _seen.reset(token)
 
 
 def proposal_key(round_slug: str, number) -> str:
@@ -158,11 +179,15 @@ def _scoped_key(tables: set[str]) -> str | None:
 
 
 def _renew(keys) -> None:
-    if len(keys) == 1:  # the usual case (one write renews one key): a plain SET, no MULTI/EXEC around it
-        (key,) = keys
-        cache.set(key, secrets.token_hex(8), timeout=_VERSION_TIMEOUT)
+    tokens = {key: secrets.token_hex(8) for key in keys}
+    if len(tokens) == 1:  # the usual case (one write renews one key): a plain SET, no MULTI/EXEC around it
+        ((key, token),) = tokens.items()
+        cache.set(key, token, timeout=_VERSION_TIMEOUT)
     else:
-        cache.set_many({key: secrets.token_hex(8) for key in keys}, timeout=_VERSION_TIMEOUT)
+        cache.set_many(tokens, timeout=_VERSION_TIMEOUT)
+    seen = _seen.get()
+    if seen is not None:
+        seen.update(tokens)
 
 
 class _AfterCommit:
@@ -219,13 +244,22 @@ def install_all():
         install(connection)
 
 
-def current_versions(keys: list[str]) -> dict[str, str]:
-    found = cache.get_many(keys)
-    missing = [key for key in keys if key not in found]
-    if missing:
-        for key in missing:
-            cache.add(key, secrets.token_hex(8), timeout=_VERSION_TIMEOUT)
-        found.update(cache.get_many(missing))
+def current_versions(keys: list[str], also: tuple[str, ...] = ()) -> dict[str, str]:
+    """The versions `keys`, created where the cache has none; with `also`, those entries too, read in
+    the same round trip (absent ones are left out). Inside a request, a version it has read before is
+    not asked for again."""
+    seen = _seen.get()
+    found = {key: seen[key] for key in keys if key in seen} if seen else {}
+    wanted = [key for key in keys if key not in found]
+    if wanted or also:
+        found.update(cache.get_many([*also, *wanted]))
+    for key in wanted:
+        if key not in found:
+            token = secrets.token_hex(8)
+            # Created here, or by someone else a moment before: then theirs counts.
+            found[key] = token if cache.add(key, token, timeout=_VERSION_TIMEOUT) else cache.get(key)
+    if seen is not None:
+        seen.update((key, found[key]) for key in wanted)
     return found
 
 
@@ -249,9 +283,8 @@ def versioned_page(keys_for):
                 return view(request, *args, **kwargs)
             key = f"vpage:{code_version()}:{get_language()}:{request.get_full_path()}"
             keys = [SITE, *keys_for(**kwargs)]
-            found = cache.get_many([key, *keys])  # the page and its versions in one round trip
-            entry = found.pop(key, None)
-            versions = found if len(found) == len(keys) else current_versions(keys)
+            versions = current_versions(keys, also=(key,))  # the page and its versions in one round trip
+            entry = versions.pop(key, None)
             if entry is not None and entry[0] == versions:
                 _stamp, body, content_type = entry
                 response = HttpResponse(zlib.decompress(body), content_type=content_type)

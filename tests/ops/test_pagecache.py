@@ -402,3 +402,79 @@ def test_the_button_finds_its_proposal_in_the_kept_round(client, proposal, make_
     assert (proposal.support_count, twin.support_count) == (1, 0)
     missing = reverse("proposals:rate", args=[proposal.round.slug, proposal.number + 1000])
     assert client.post(missing, {"value": "1"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_rendered_page_asks_the_cache_for_the_site_wide_version_once(
+    client, proposal, make_user, page_cache, monkeypatch
+):
+    """The page cache's lookup and the kept round both need the site-wide version: one request reads it
+    once, with the page in the same round trip."""
+    _read(client, proposal)
+    services.rate(make_user("bert"), proposal)  # the page is rendered afresh now
+    backend, asked = caches["default"], []
+    real_get_many, real_get = backend.get_many, backend.get
+
+    def get_many(keys, *args, **kwargs):
+        asked.append(list(keys))
+        monkeypatch.setattr(backend, "get", real_get)  # the memory cache's get_many calls get per key
+        try:
+            return real_get_many(keys, *args, **kwargs)
+        finally:
+            monkeypatch.setattr(backend, "get", get)
+
+    def get(key, *args, **kwargs):
+        asked.append([key])
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "get_many", get_many)
+    monkeypatch.setattr(backend, "get", get)
+    hit, page = _read(client, proposal)
+    assert not hit and "1 mal unterstützt" in page
+    (with_site,) = [keys for keys in asked if pagecache.SITE in keys]
+    assert any(key.startswith("vpage:") for key in with_site)
+
+
+def _through_a_request(view):
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    pagecache.RequestVersions(lambda request: view() or HttpResponse())(RequestFactory().get("/"))
+
+
+@pytest.mark.django_db
+def test_a_request_sees_the_versions_it_renews_itself(proposal, page_cache):
+    read = []
+
+    def view():
+        read.append(pagecache.current_versions([pagecache.SITE])[pagecache.SITE])
+        Proposal.objects.filter(pk=proposal.pk).update(title="Neu")
+        read.append(pagecache.current_versions([pagecache.SITE])[pagecache.SITE])
+
+    _through_a_request(view)
+    assert read[0] != read[1] == cache.get(pagecache.SITE)
+
+
+@pytest.mark.django_db
+def test_a_request_remembers_nothing_of_the_one_before(page_cache):
+    read = []
+
+    def view():
+        read.append(pagecache.current_versions([pagecache.SITE])[pagecache.SITE])
+
+    _through_a_request(view)
+    cache.set(pagecache.SITE, "renewed by another process", timeout=None)
+    _through_a_request(view)
+    assert read[0] != read[1] == "renewed by another process"
+
+
+def test_a_version_another_process_created_a_moment_before_counts(page_cache, monkeypatch):
+    backend = caches["default"]
+    real_add = backend.add
+
+    def add(key, value, *args, **kwargs):
+        real_add(key, "theirs", *args, **kwargs)  # the other process was first
+        return real_add(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "add", add)
+    assert pagecache.current_versions(["content:elsewhere"]) == {"content:elsewhere": "theirs"}
