@@ -82,13 +82,14 @@ def main():
                     url = "http://127.0.0.1:8211" + path
                     run.wrk(url, 2, script, env)
                     before = benchlib.cpu_snapshot(server.proc.pid)
-                    res = run.wrk(url, args.seconds, script, env)
+                    res = run.wrk(url, args.seconds, script, env, server=server)
                     cpu = benchlib.cpu_per_request(
                         before, benchlib.cpu_snapshot(server.proc.pid), res["requests"]
                     )
                     results.setdefault((name, version), []).append((res["rps"], res["p50"], res["p95"], cpu))
                     print(
-                        f"round {r} {name} {version}: {res['rps']} req/s, p95 {res['p95']} ms, CPU {cpu}",
+                        f"round {r} {name} {version}: {res['rps']} req/s, p95 {res['p95']} ms, CPU {cpu}, "
+                        f"connections per worker {'/'.join(map(str, res['connections_per_worker']))}",
                         flush=True,
                     )
             finally:

@@ -22,6 +22,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -45,12 +46,24 @@ TARGETS_MS = {
 
 
 def wrk(
-    url: str, seconds: int, script: str | None, env: dict, connections: int = 16, threads: int = 2
+    url: str,
+    seconds: int,
+    script: str | None,
+    env: dict,
+    connections: int = 16,
+    threads: int = 2,
+    server: benchlib.Server | None = None,
 ) -> dict:
+    """wrk's numbers for one scenario; with `server`, also how its workers shared the connections
+    (sampled halfway through)."""
     report = (HERE / "wrk" / "report.lua").read_text()
     body = ((HERE / "wrk" / script).read_text() + "\n" if script else "") + report
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(body)
+    split = []
+    sampler = threading.Timer(seconds / 2, lambda: split.extend(server.connections_per_worker()))
+    if server is not None:
+        sampler.start()
     try:
         out = subprocess.run(
             [
@@ -71,6 +84,9 @@ def wrk(
         )
     finally:
         os.unlink(f.name)
+        sampler.cancel()
+        if server is not None:
+            sampler.join()
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("WRKJSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk gave no result: {out.stdout}\n{out.stderr}")
@@ -83,6 +99,7 @@ def wrk(
         "errors": {
             k: data[k] for k in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
         },
+        **({"connections_per_worker": split} if server is not None else {}),
     }
 
 
@@ -227,7 +244,7 @@ def main():
                 redis_info = _cache_info()
                 print("crawl", json.dumps(crawl), "cache", json.dumps(redis_info), flush=True)
             before = benchlib.cpu_snapshot(server.proc.pid)
-            results[name] = wrk(url, args.seconds, script, env)
+            results[name] = wrk(url, args.seconds, script, env, server=server)
             cpu[name] = benchlib.cpu_per_request(
                 before, benchlib.cpu_snapshot(server.proc.pid), results[name]["requests"]
             )
@@ -373,8 +390,8 @@ def render(o: dict) -> str:
         "",
         "## Latency and throughput (16 concurrent clients)",
         "",
-        "| scenario | requests | req/s | share of hello | p50 ms | p90 ms | p95 ms | p99 ms | max ms | target p95 | met? | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| scenario | requests | req/s | share of hello | p50 ms | p90 ms | p95 ms | p99 ms | max ms | target p95 | met? | errors | connections per worker |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     labels = {
         "hello": "bare hello view (`/bench/hello`)",
@@ -393,7 +410,8 @@ def render(o: dict) -> str:
         errs = sum(r["errors"].values())
         lines.append(
             f"| {labels[name]} | {r['requests']:,} | {r['rps']} | {round(100 * r['rps'] / hello_rps)} % | {r['p50']} | "
-            f"{r['p90']} | {r['p95']} | {r['p99']} | {r['max']} | {target or '–'} | {met} | {errs} |"
+            f"{r['p90']} | {r['p95']} | {r['p99']} | {r['max']} | {target or '–'} | {met} | {errs} | "
+            f"{'/'.join(map(str, r.get('connections_per_worker', []))) or '–'} |"
         )
     lines += [
         "",
