@@ -148,7 +148,7 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "allmende.ops.cache.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions are read from Redis and written through to the database: a signed-in request saves the
     # session query, and a Redis restart loses no one's login.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "allmende.accounts.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

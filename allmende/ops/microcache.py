@@ -17,9 +17,11 @@ from django.utils.translation import get_language
 
 
 def _cacheable(request):
-    if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+    # The cookie first: with a session, loading the person here would cost a round trip, and cost it
+    # before the view reads what the session can come along with (accounts.sessions).
+    if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
         return False
-    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+    if request.user.is_authenticated:
         return False
     storage = messages.get_messages(request)
     pending = len(storage) > 0

@@ -34,7 +34,9 @@ counters: if the cache loses one, the new token matches no stored page.
 Within one request (`RequestVersions`, a middleware) a version is read from the cache once: the page
 cache's lookup reads the site-wide version, and the kept round (rounds.queries.kept_round) takes it
 from there instead of asking again. That is safe because every later read of data in the request is at
-least as new as the version read first; the request's own renewals replace what it remembers.
+least as new as the version read first; the request's own renewals replace what it remembers. Other
+cache entries the request will need can come along with its first read of versions (`read_along`,
+`taken_along`): a signed-in person's session does (accounts.sessions).
 
 Needs a cache shared by every process that writes (Redis, settings.REDIS_URL); with a per-process memory
 cache it is off unless PAGE_CACHE_SECONDS is set explicitly (`make run` has one process).
@@ -99,8 +101,23 @@ _SET_COLUMNS = re.compile(r"\bSET\s+(.*?)\s+WHERE\b", re.IGNORECASE | re.DOTALL)
 _COLUMN = re.compile(r'"?(\w+)"?\s*=')
 
 _scope: contextvars.ContextVar[str | None] = contextvars.ContextVar("content_scope", default=None)
-# The versions this request has read or renewed (RequestVersions); None outside a request.
-_seen: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("content_seen", default=None)
+
+
+class _Reads:
+    """What one request has read of the cache: versions (also those it renewed itself), entries to
+    read along with the next versions, and entries read along, not yet taken."""
+
+    __slots__ = ("versions", "along", "taken")
+
+    def __init__(self):
+        self.versions: dict[str, str] = {}
+        self.along: list[str] = []
+        self.taken: dict[str, object] = {}
+
+
+_MISSING = object()
+# This request's reads (RequestVersions); None outside a request.
+_reads: contextvars.ContextVar[_Reads | None] = contextvars.ContextVar("content_reads", default=None)
 
 
 class RequestVersions:
@@ -110,11 +127,33 @@ class RequestVersions:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _seen.set({})
+        token = _reads.set(_Reads())
         try:
             return self.get_response(request)
         finally:
-            _seen.reset(token)
+            _reads.reset(token)
+
+
+def read_along(key: str) -> None:
+    """The entry `key` of the default cache is read with this request's next read of versions, in the
+    same round trip; `taken_along` hands it out. Outside a request: nothing."""
+    reads = _reads.get()
+    if reads is not None and key not in reads.along:
+        reads.along.append(key)
+
+
+def taken_along(key: str) -> tuple[bool, object]:
+    """(True, value or None where the cache had none) if `key` came along with a read of versions;
+    (False, None) if not (yet): the caller reads it itself, and it no longer comes along."""
+    reads = _reads.get()
+    if reads is None:
+        return False, None
+    value = reads.taken.pop(key, _MISSING)
+    if value is _MISSING:
+        if key in reads.along:
+            reads.along.remove(key)
+        return False, None
+    return True, value
 
 
 def proposal_key(round_slug: str, number) -> str:
@@ -185,9 +224,9 @@ def _renew(keys) -> None:
         cache.set(key, token, timeout=_VERSION_TIMEOUT)
     else:
         cache.set_many(tokens, timeout=_VERSION_TIMEOUT)
-    seen = _seen.get()
-    if seen is not None:
-        seen.update(tokens)
+    reads = _reads.get()
+    if reads is not None:
+        reads.versions.update(tokens)
 
 
 class _AfterCommit:
@@ -248,17 +287,23 @@ def current_versions(keys: list[str], also: tuple[str, ...] = ()) -> dict[str, s
     """The versions `keys`, created where the cache has none; with `also`, those entries too, read in
     the same round trip (absent ones are left out). Inside a request, a version it has read before is
     not asked for again."""
-    seen = _seen.get()
-    found = {key: seen[key] for key in keys if key in seen} if seen else {}
+    reads = _reads.get()
+    seen = reads.versions if reads is not None else {}
+    found = {key: seen[key] for key in keys if key in seen}
     wanted = [key for key in keys if key not in found]
+    along = []
+    if (wanted or also) and reads is not None and reads.along:
+        along, reads.along = reads.along, []
     if wanted or also:
-        found.update(cache.get_many([*also, *wanted]))
+        found.update(cache.get_many([*also, *along, *wanted]))
+        for key in along:
+            reads.taken[key] = found.pop(key, None)
     for key in wanted:
         if key not in found:
             token = secrets.token_hex(8)
             # Created here, or by someone else a moment before: then theirs counts.
             found[key] = token if cache.add(key, token, timeout=_VERSION_TIMEOUT) else cache.get(key)
-    if seen is not None:
+    if reads is not None:
         seen.update((key, found[key]) for key in wanted)
     return found
 

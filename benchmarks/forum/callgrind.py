@@ -1,7 +1,7 @@
 """Instructions per request, counted by callgrind: repeatable whatever else the machine is doing, where
 seconds on a shared 2-core VM are not.
 
-    .venv/bin/python benchmarks/forum/callgrind.py [--scenario toggle|detail] [--requests N] [--ref REF]
+    .venv/bin/python benchmarks/forum/callgrind.py [--scenario toggle|detail|detail_user] [--requests N] [--ref REF]
 
 Runs this script in its `--drive` mode twice under `valgrind --tool=callgrind`: once driving the WSGI
 application in-process (the servers' settings, the whole middleware stack, no HTTP) with N requests after
@@ -10,7 +10,8 @@ Kernel time is not counted (a saved round trip to PostgreSQL or Redis saves more
 
 - `toggle`: support and withdraw in turn (HX-Request, as the page's button sends them), signed in;
 - `detail`: a proposal's page for an anonymous reader, each a different proposal after the page cache
-  was emptied (every page rendered).
+  was emptied (every page rendered);
+- `detail_user`: a proposal's page for a signed-in resident (never kept), each a different proposal.
 
 `--ref REF` measures `git archive REF` instead of the working tree. Needs the database that `run.py`
 generates and valgrind (apt package `valgrind`); a few minutes per run. Prints one line; writes nothing
@@ -57,7 +58,13 @@ def drive(args):
     def detail(i):
         benchlib.wsgi_call(app, "GET", f"/runden/{slug}/vorschlaege/{numbers[i]}/")
 
-    if args.scenario == "detail":
+    def detail_user(i):
+        session = sessions[i % len(sessions)]
+        benchlib.wsgi_call(app, "GET", f"/runden/{slug}/vorschlaege/{numbers[i]}/", session=session)
+
+    if args.scenario == "detail_user":
+        step, per_step = detail_user, 1
+    elif args.scenario == "detail":
         cache.clear()  # every page rendered, also where an earlier run kept it
         step, per_step = detail, 1
     else:
@@ -85,7 +92,7 @@ def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--scenario", choices=["toggle", "detail"], default="toggle")
+    parser.add_argument("--scenario", choices=["toggle", "detail", "detail_user"], default="toggle")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--ref", default=None, help="measure `git archive REF` instead of the working tree")
     parser.add_argument("--db", default="allmende_bench")

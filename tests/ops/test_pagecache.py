@@ -478,3 +478,66 @@ def test_a_version_another_process_created_a_moment_before_counts(page_cache, mo
 
     monkeypatch.setattr(backend, "add", add)
     assert pagecache.current_versions(["content:elsewhere"]) == {"content:elsewhere": "theirs"}
+
+
+@pytest.fixture
+def redis_sessions(settings):
+    """Production's setting with Redis: sessions in the cache, written through to the database."""
+    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/14")
+    settings.CACHES = {"default": {"BACKEND": "allmende.ops.cache.RedisCache", "LOCATION": url}}
+    settings.SESSION_ENGINE = "allmende.accounts.sessions"
+    settings.PAGE_CACHE_SECONDS = 3600
+    settings.PAGE_CACHE_TRACK_WRITES = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _cache_reads(monkeypatch):
+    """Every read of the default cache from now on, as the list of keys each round trip asked for."""
+    backend, reads = caches["default"], []
+    real_get_many, real_get = backend.get_many, backend.get
+    monkeypatch.setattr(
+        backend, "get_many", lambda keys, *a, **k: reads.append(list(keys)) or real_get_many(keys, *a, **k)
+    )
+    monkeypatch.setattr(backend, "get", lambda key, *a, **k: reads.append([key]) or real_get(key, *a, **k))
+    return reads
+
+
+@pytest.mark.django_db
+def test_a_support_reads_the_session_with_the_site_wide_version(
+    client, proposal, resident, redis_sessions, monkeypatch
+):
+    client.force_login(resident)
+    session_key = "django.contrib.sessions.cached_db" + client.session.session_key
+    url = reverse("proposals:rate", args=[proposal.round.slug, proposal.number])
+    reads = _cache_reads(monkeypatch)
+    response = client.post(url, {"value": "1"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and 'aria-pressed="true"' in response.content.decode()
+    assert [keys for keys in reads if session_key in keys] == [[session_key, pagecache.SITE]]
+    proposal.refresh_from_db()
+    assert proposal.support_count == 1
+
+
+@pytest.mark.django_db
+def test_a_signed_in_page_reads_the_session_with_the_site_wide_version(
+    client, proposal, resident, redis_sessions, monkeypatch
+):
+    client.force_login(resident)
+    session_key = "django.contrib.sessions.cached_db" + client.session.session_key
+    reads = _cache_reads(monkeypatch)
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert reverse("account_logout") in page  # signed in
+    assert [keys for keys in reads if session_key in keys] == [[session_key, pagecache.SITE]]
+
+
+@pytest.mark.django_db
+def test_a_session_the_cache_lost_or_a_page_without_versions_still_signs_in(
+    client, proposal, resident, redis_sessions
+):
+    client.force_login(resident)
+    cache.delete("django.contrib.sessions.cached_db" + client.session.session_key)  # e.g. Redis restarted
+    assert reverse("account_logout") in client.get(proposal.get_absolute_url()).content.decode()
+    assert client.get(reverse("accounts:profile")).status_code == 200  # reads no versions: the session loads alone
+    client.logout()
+    assert client.get(reverse("accounts:profile")).status_code == 302
