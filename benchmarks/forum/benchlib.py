@@ -148,6 +148,14 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> float:
+        # The workers bind with SO_REUSEPORT: a server left over from an interrupted run would quietly
+        # share the port (and the load) with this one.
+        with contextlib.suppress(OSError):
+            http_get(self.port, "/healthz", timeout=1)
+            raise RuntimeError(
+                f"port {self.port} is served already (a server left over from an earlier run?)"
+            )
+        _stop_servers_on_sigterm()
         started = time.monotonic()
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
@@ -204,6 +212,13 @@ class Server:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def _stop_servers_on_sigterm() -> None:
+    """`kill` (SIGTERM) of a benchmark ends it like Ctrl-C: the `finally` blocks stop its servers. By
+    default SIGTERM ends Python at once and leaves the servers running."""
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 _TICK = os.sysconf("SC_CLK_TCK")
