@@ -1,17 +1,12 @@
 import secrets
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from allmende.rounds.models import District, Round, Topic
-
-# The one definition of the searchable text. On PostgreSQL a GIN index over exactly this expression
-# (migration 0002) serves the search; SQLite falls back to a LIKE search in queries.py.
-SEARCH_VECTOR = SearchVector("title", "summary", "description", config="german")
 
 
 def random_key():

@@ -4,9 +4,9 @@ import datetime
 import hashlib
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Expression, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -16,7 +16,7 @@ from allmende.ops.precompiled import ANY_ID, ANY_NUMBER, Precompiled
 from allmende.rounds import queries as round_queries
 from allmende.rounds.permissions import can_view_proposal
 
-from .models import SEARCH_VECTOR, Proposal, Support
+from .models import Proposal, Support
 
 PAGE_SIZE = 20
 SORTS = ("top", "new", "comments", "random")
@@ -66,10 +66,21 @@ def daily_seed(identity: str, today: datetime.date | None = None) -> int:
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
+class _SearchDocument(Expression):
+    """The proposal's searchable text on PostgreSQL: the generated column `search_document` with its GIN
+    index (migration 0005; not a model field, since SQLite has none)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name(compiler.query.get_initial_alias())
+        return f"{alias}.search_document", []
+
+
 def _search(queryset, text):
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config="german", search_type="websearch")
-        return queryset.annotate(search=SEARCH_VECTOR).filter(search=query)
+        return queryset.annotate(search=_SearchDocument()).filter(search=query)
     for word in text.split()[:8]:
         queryset = queryset.filter(
             Q(title__icontains=word) | Q(summary__icontains=word) | Q(description__icontains=word)

@@ -2,7 +2,8 @@
 
 from django.db import migrations
 
-# Exactly the SQL Django writes for models.SEARCH_VECTOR, so the planner can use the index.
+# Exactly the SQL Django wrote for the search expression then, so the planner could use the index
+# (replaced by a generated column in 0005).
 INDEX = (
     "CREATE INDEX IF NOT EXISTS proposals_search ON proposals_proposal USING gin ("
     "to_tsvector('german'::regconfig, COALESCE(title, '') || ' ' || COALESCE(summary, '') || ' ' || "
