@@ -37,8 +37,10 @@ class Proposal(models.Model):
         ONCE = "once", _("once")
         YEARLY = "yearly", _("per year")
 
+    # No index of its own: (round, number) and the list's indexes begin with the round. Every index costs
+    # each support's counter update a write.
     round = models.ForeignKey(
-        Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="proposals"
+        Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="proposals", db_index=False
     )
     number = models.PositiveIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=120)
@@ -169,9 +171,16 @@ class Support(models.Model):
     without a person, so published counts keep matching the rows.
     """
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")
+    # Neither has an index of its own: (proposal, value) and the unique (user, proposal) begin with them,
+    # and each index costs every support a write.
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports", db_index=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="supports"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supports",
+        db_index=False,
     )
     value = models.SmallIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

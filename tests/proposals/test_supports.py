@@ -209,3 +209,23 @@ def test_counters_set_in_one_statement_match_a_recount(make_user, mode):
         assert in_memory == [getattr(proposal, name) for name in services._COUNTERS]
         proposal._counters_current = False
     assert services.recount() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_lookups_by_proposal_person_and_round_use_an_index(proposal, make_user):
+    """The single-column indexes on these are gone (each cost every support a write); the indexes that
+    begin with them serve these lookups."""
+    services.rate(make_user("bert"), proposal)
+    lookups = [
+        Support.objects.filter(proposal=proposal),
+        Support.objects.filter(user=proposal.author),
+        Proposal.objects.filter(round=proposal.round),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for queryset in lookups:
+            sql, params = queryset.values("pk").query.sql_with_params()
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Seq Scan" not in plan, plan
