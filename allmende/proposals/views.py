@@ -203,6 +203,12 @@ def _back(request, proposal):
     return HttpResponseRedirect(proposal.get_absolute_url())
 
 
+def _rating_partial(context):
+    """The button swapped in after a support. It needs the request and the person from the context,
+    nothing the context processors add (a fortieth of a support's CPU): rendered without them."""
+    return HttpResponse(loader.get_template("proposals/_rating.html").render(context))
+
+
 @require_POST
 def proposal_rate(request, slug, number):
     proposal = queries.proposal_by_number(slug, number)
@@ -228,8 +234,6 @@ def proposal_rate(request, slug, number):
         # The swapped-in form posts through htmx, with the page's X-CSRFToken header (base.html), so it
         # carries no token field of its own (masking a new one cost as much as the rest of the form), and
         # it posts to this very address.
-        # It needs the request and the person from the context, nothing the context processors add
-        # (a fortieth of a support's CPU): rendered without them.
         context = {
             **_rating_context(request, proposal.round, proposal, own),
             "rate_url": request.path,
@@ -238,6 +242,6 @@ def proposal_rate(request, slug, number):
             "request": request,
             "user": request.user,
         }
-        return HttpResponse(loader.get_template("proposals/_rating.html").render(context))
+        return _rating_partial(context)
     (messages.success if status == 200 else messages.error)(request, message)
     return _back(request, proposal)

@@ -1,5 +1,5 @@
-"""What a support toggle costs, piece by piece: CPU per request in this process, through the WSGI
-application (the production settings of the benchmark's servers, the whole middleware stack), on the
+"""What a support toggle costs, piece by piece: CPU per request in this process and in its PostgreSQL
+backend, through the WSGI application (the production settings of the benchmark's servers, the whole middleware stack), on the
 benchmark database.
 
     .venv/bin/python benchmarks/forum/toggle_cost.py [--db allmende_bench] [--rounds 25] [--requests 60]
@@ -75,7 +75,7 @@ def main():
     def who(request):  # the floor: session and person loaded, nothing else
         return HttpResponse(str(request.user.pk).encode(), content_type="text/plain")
 
-    originals = (views.render, pagecache._renew, ratelimit.hit, queries.proposal_by_number)
+    originals = (views._rating_partial, pagecache._renew, ratelimit.hit, queries.proposal_by_number)
     kept = {}
 
     def kept_proposal(round_slug, number):
@@ -88,19 +88,29 @@ def main():
     variants = {
         "signed-in floor (session and person, no view work)": (signed_in, {}),
         "toggle as it is": (toggle, {}),
-        "without the button's partial": (toggle, {"render": lambda *a, **k: HttpResponse(b"ok")}),
+        "without the button's partial": (toggle, {"render": lambda context: HttpResponse(b"ok")}),
         "without the page-cache version renewals": (toggle, {"renew": lambda keys: None}),
         "without the rate limit": (toggle, {"hit": lambda *a, **k: True}),
         "without the proposal's query and the round's copy": (toggle, {"proposal": kept_proposal}),
     }
 
     def apply(swaps):
-        views.render = swaps.get("render", originals[0])
+        views._rating_partial = swaps.get("render", originals[0])
         pagecache._renew = swaps.get("renew", originals[1])
         ratelimit.hit = swaps.get("hit", originals[2])
         queries.proposal_by_number = swaps.get("proposal", originals[3])
 
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = Path(f"/proc/{cursor.fetchone()[0]}/schedstat")  # its first field: ns on a CPU
+
+    def database_ns() -> int:
+        return int(backend.read_text().split()[0])
+
     ms = {name: [] for name in variants}
+    db_ns = dict.fromkeys(variants, 0)
     i = 0
     try:
         for _round in range(args.rounds):
@@ -110,21 +120,26 @@ def main():
                 for _ in range(20):
                     func(i)
                     i += 1
-                started = time.process_time()
+                started, db_started = time.process_time(), database_ns()
                 for _ in range(args.requests):
                     func(i)
                     i += 1
                 ms[name].append(1000 * (time.process_time() - started) / (2 * args.requests))
+                db_ns[name] += database_ns() - db_started
     finally:
         apply({})
         hello_pattern.callback = bare_hello
     full = statistics.median(ms["toggle as it is"])
-    print(f"CPU per request in this process (median of {args.rounds} rounds of {2 * args.requests}):\n")
-    print("| variant | ms | difference to the toggle |")
-    print("|---|---|---|")
+    print(
+        f"CPU per request in this process (median of {args.rounds} rounds of {2 * args.requests}) and in its"
+    )
+    print("PostgreSQL backend (all rounds together):\n")
+    print("| variant | ms | difference to the toggle | PostgreSQL ms |")
+    print("|---|---|---|---|")
     for name, values in ms.items():
         median = statistics.median(values)
-        print(f"| {name} | {median:.2f} | {median - full:+.2f} |")
+        database = db_ns[name] / 1e6 / (2 * args.requests * args.rounds)
+        print(f"| {name} | {median:.2f} | {median - full:+.2f} | {database:.3f} |")
     print(f"\n{benchlib.machine_md(benchlib.machine())}")
 
 
