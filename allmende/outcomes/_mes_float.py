@@ -1171,7 +1171,11 @@ class RangeCheck:
       the same purchases before ``t``: the record's ``caps[t]`` (its upper bound at the record's
       budget ``rec.b <= b1``). The winner's upper bound is ``min(chord, cap)``: where a supporter class
       pays everything at ``b1`` but not at ``b2`` its affine lower money bound is negative at ``b1``,
-      and the chord there lies far above the factor.
+      and the chord there lies far above the factor. With ``tight`` (the completion sets it where it
+      locates changes by probes), a round about to fail at a crossing first takes the winner's
+      factor at ``b1`` itself as its cap, from the money at ``b1`` computed as a run there computes it
+      (:meth:`_money_at`, one evaluation per earlier round, kept for a probe at ``b1``): after a
+      change of the order the record's budget lies far to the left of the range, and its cap with it.
     * **The start of affordability.** A competitor unaffordable at ``b1`` (by its upper money) has an
       infinite factor until its supporters' upper money, affine in the budget, can reach its cost
       (:func:`_afford_from`); its tangent at ``b2`` is compared from there on only (the fifth entry
@@ -1202,6 +1206,7 @@ class RangeCheck:
         "U2",
         "W",
         "alive",
+        "at1",
         "b1",
         "b2",
         "cands",
@@ -1223,10 +1228,11 @@ class RangeCheck:
         "short",
         "t",
         "tiekey",
+        "tight",
         "wh",
     )
 
-    def __init__(self, cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]):
+    def __init__(self, cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int], tight: bool = False):
         nv = max(cp.n_voters, 1)
         self.Ci = [c * nv for c in cp.cost]
         self.C = [float(c) for c in self.Ci]
@@ -1259,6 +1265,8 @@ class RangeCheck:
         self.crossing = None
         self.rival = None
         self.end2 = False  # the winners' tangents at b2 instead of b1 (see _tangent)
+        self.tight = tight  # a failing round's winner capped by its factor at b1 (see the docstring)
+        self.at1 = None  # (round, money at b1 before it) where computed for that
 
     def restricted(
         self, c1: int, c2: int, rec: Record | None = None, replay: bool = False, end2: bool = False
@@ -1284,6 +1292,8 @@ class RangeCheck:
         new.rec = rec or self.rec
         new.caps = _caps(new.rec, c1)
         new.end2 = end2 or self.end2
+        new.tight = self.tight
+        new.at1 = None
         new.cands = self.cands
         new.b1, new.b2 = c1, c2
         new.W = float(c2 - c1)
@@ -1392,7 +1402,8 @@ class RangeCheck:
         there (from the money at ``c`` as a run computes it, :meth:`_money_at`; 0.0 where either is
         uncertain, INF where the rival is unaffordable) and the state for :meth:`resume_tight`; or
         None. For locating the budget where the order changes: an estimate, the checks decide."""
-        st = self._money_at(c, self.t)
+        at1 = self.at1
+        st = at1[1] if c == self.b1 and at1 is not None and at1[0] == self.t else self._money_at(c, self.t)
         if st is None:
             return None
         ca, ce = st[0], st[1]
@@ -1679,6 +1690,7 @@ class RangeCheck:
             wpend = pending.pop(w, None)
             top = min(max(hi1, hi2), cap)
             failed = False
+            tight = self.tight
             counted: set = set()
             dw = None
             while heap:
@@ -1719,6 +1731,15 @@ class RangeCheck:
                     if dp and _ties_first(self.Ci[w], dw, self.tiekey[w], self.Ci[p], dp, self.tiekey[p]):
                         heapq.heappop(heap)
                         deferred.append((key, p, line))
+                        continue
+                if tight:  # first the winner's factor at b1 as its cap (see the class docstring)
+                    tight = False
+                    st = self._money_at(self.b1, t)
+                    self.at1 = (t, st)
+                    rw = self.rp[0](h, st[0], st[1], c) if st is not None else False
+                    if rw and rw[2] < cap:
+                        cap = rw[2]
+                        top = min(max(hi1, hi2), cap)
                         continue
                 self.crossing = gap
                 self.rival = p

@@ -413,7 +413,7 @@ def _add1_fast(cp: Compiled):
         budget[0] -= 1
         work += 1
         if chk is None:
-            chk = RangeCheck(cp, r, bk(k1), bk(k2), cands)
+            chk = RangeCheck(cp, r, bk(k1), bk(k2), cands, tight=probing)
         evaluations += 1
         if chk.run():
             return [(k1, k2, r)], True
@@ -457,7 +457,9 @@ def _add1_fast(cp: Compiled):
                     return left + [(k2, k2, r2)], True
                 if x + 1 == k2:
                     return left + [(x, x, r2)], False
-                right, ok = cover(x + 1, k2, r2, chk.restricted(bk(x + 1), bk(k2), r2), budget)
+                # (the right part's bounds recomputed for it: right after the change a new competitor
+                # is often close to the winner, and interpolated bounds failed there at once)
+                right, ok = cover(x + 1, k2, r2, chk.restricted(bk(x + 1), bk(k2), r2, replay=True), budget)
                 return left + [(x, x, r2)] + right, ok
         if m == k1:
             r0 = r

@@ -67,12 +67,13 @@ def _check_point(cp, rec, b, cands, free):
     return None
 
 
-def _check_range(cp, rec, k1, k2, cands, free):
+def _check_range(cp, rec, k1, k2, cands, free, tight=False):
     """A certified RangeCheck over [k1, k2] (unit steps) means the exact order at every step in it is
-    the record's; a crossing gives a state that restricts and resumes correctly."""
+    the record's; a crossing gives a state that restricts and resumes correctly. ``tight``: failing
+    rounds capped by the winner's factor at the range's start first."""
     step = cp.scale * cp.n_voters
     b1, b2 = cp.budget + k1 * step, cp.budget + k2 * step
-    chk = RangeCheck(cp, rec, b1, b2, cands)
+    chk = RangeCheck(cp, rec, b1, b2, cands, tight=tight)
     if chk.run():
         for k in range(k1, k2 + 1):
             assert _exact_order(cp, cp.budget + k * step) == rec.order, k
@@ -115,8 +116,8 @@ def _recorded(inst, tie):
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(elections(max_voters=12, max_projects=7), st.sampled_from(TIES), st.integers(1, 6))
-def test_checks_and_resume_random(inst, tie, width):
+@given(elections(max_voters=12, max_projects=7), st.sampled_from(TIES), st.integers(1, 6), st.booleans())
+def test_checks_and_resume_random(inst, tie, width, tight):
     recorded = _recorded(inst, tie)
     if recorded is None:
         return
@@ -126,7 +127,7 @@ def test_checks_and_resume_random(inst, tie, width):
     for k in range(1, 8):
         nxt = _check_point(cp, cur, cp.budget + k * step, cands, free)
         cur = nxt or cur
-    _check_range(cp, rec, 1, 1 + width, cands, free)
+    _check_range(cp, rec, 1, 1 + width, cands, free, tight)
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
@@ -797,13 +798,14 @@ def test_gaps_clear_only_where_the_lines_stay_apart(tangents, hi1, hi2, cap, s0)
 @given(elections(max_voters=12, max_projects=7), st.sampled_from(TIES), st.integers(8, 48))
 def test_wide_range_checks_random(inst, tie, width):
     """Range checks over wide ranges (where projects become affordable inside the range, the winners'
-    caps and the money at the range's end decide): certified means the exact order at every step."""
+    caps, also at the range's start, and the money at the range's end decide): certified means the
+    exact order at every step."""
     recorded = _recorded(inst, tie)
     if recorded is None:
         return
     cp, cands, free, rec = recorded
     _check_range(cp, rec, 0, width, cands, free)
-    _check_range(cp, rec, 1, 1 + width, cands, free)
+    _check_range(cp, rec, 1, 1 + width, cands, free, tight=True)
 
 
 def test_gaps_at_the_kinks_of_cap_and_start():
@@ -825,13 +827,14 @@ def test_gaps_at_the_kinks_of_cap_and_start():
 def test_probes_and_tight_resume_random(inst, tie, width):
     """After a crossing in a range check: the money computed at a single budget of the range from the
     winners of the certified rounds (probe, resume_tight) resumes into the exact order there, and the
-    probe's difference of the two factors has the sign of the exact comparison where it is clear."""
+    probe's difference of the two factors has the sign of the exact comparison where it is clear.
+    (With ``tight``: the probe at the range's start takes the money the failing round computed.)"""
     recorded = _recorded(inst, tie)
     if recorded is None:
         return
     cp, cands, free, rec = recorded
     step = cp.scale * cp.n_voters
-    chk = RangeCheck(cp, rec, cp.budget, cp.budget + width * step, cands)
+    chk = RangeCheck(cp, rec, cp.budget, cp.budget + width * step, cands, tight=True)
     if chk.run() or chk.rival is None:
         return
     t = chk.t
