@@ -2,13 +2,17 @@
 rounds, so that a machine whose speed drifts within minutes affects both alike (medians).
 
     .venv/bin/python benchmarks/forum/alternate.py --ref 7907cb2 [--ref-threads 4] [--rounds 4] [--seconds 8]
+                                                   [--ref-db allmende_bench_old]
 
 Needs the database that `run.py` generates. For each round and version: start `scripts/serve-prod.sh`
 of that version (its own WEB_THREADS default unless --ref-threads/--threads say otherwise), then wrk
 with 16 connections on the support toggle, the signed-in detail page and the list sorted by supports,
 with CPU per request by process. Each version gets sessions naming its own sign-in backend (a session
 naming a backend the server does not know is anonymous, and the toggle would only redirect).
-Prints every round and the medians; writes nothing.
+With --ref-db, REF's server uses that database: to compare migrations (indexes, columns), make a copy
+of the benchmark database before migrating it (`CREATE DATABASE allmende_bench_old TEMPLATE
+allmende_bench` and its comment, which generate.py reads). Prints every round and the medians; writes
+nothing.
 """
 
 from __future__ import annotations
@@ -35,6 +39,11 @@ def main():
     parser.add_argument("--ref-threads", default=None, help="WEB_THREADS for REF's server")
     parser.add_argument("--threads", default=None, help="WEB_THREADS for the working tree's server")
     parser.add_argument("--db", default="allmende_bench")
+    parser.add_argument(
+        "--ref-db",
+        default=None,
+        help="the database REF's server uses (default: --db); a copy of --db at REF's migrations compares schemas",
+    )
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seconds", type=int, default=8)
     args = parser.parse_args()
@@ -57,8 +66,9 @@ def main():
         env={**benchlib.server_env(args.db, workdir), "PYTHONPATH": str(snapshot)},
     ).stdout.strip()  # fmt: skip
     files = {}
+    databases = {"ref": args.ref_db or args.db, "tree": args.db}
     for name, backend in (("ref", ref_backend), ("tree", settings.AUTHENTICATION_BACKENDS[0])):
-        sessions = benchlib.make_sessions(args.db, uids, backend)
+        sessions = benchlib.make_sessions(databases[name], uids, backend)
         files[name] = workdir / f"sessions-{name}.txt"
         files[name].write_text("".join(f"{sessions[u][0]} {sessions[u][1]}\n" for u in uids))
     prefix = f"/runden/{info['rounds'][0]['slug']}/vorschlaege/"
@@ -75,7 +85,7 @@ def main():
             env = {"BENCH_PREFIX": prefix, "BENCH_COUNT": str(info["proposals"]),
                    "BENCH_SESSIONS": str(files[version]), "BENCH_THREADS": "2"}  # fmt: skip
             extra = {"WEB_THREADS": threads} if threads else {}
-            server = benchlib.Server(args.db, 8211, workdir, workdir / "server.log", **extra)
+            server = benchlib.Server(databases[version], 8211, workdir, workdir / "server.log", **extra)
             try:
                 server.start()
                 for name, path, script in scenarios:
