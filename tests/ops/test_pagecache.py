@@ -404,6 +404,28 @@ def test_the_button_finds_its_proposal_in_the_kept_round(client, proposal, make_
     assert client.post(missing, {"value": "1"}).status_code == 404
 
 
+def _cache_reads(monkeypatch):
+    """Every read of the default cache from now on, as the list of keys each round trip asked for."""
+    backend, reads = caches["default"], []
+    real_get_many, real_get = backend.get_many, backend.get
+
+    def get_many(keys, *args, **kwargs):
+        reads.append(list(keys))
+        monkeypatch.setattr(backend, "get", real_get)  # the memory cache's get_many calls get per key
+        try:
+            return real_get_many(keys, *args, **kwargs)
+        finally:
+            monkeypatch.setattr(backend, "get", get)
+
+    def get(key, *args, **kwargs):
+        reads.append([key])
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "get_many", get_many)
+    monkeypatch.setattr(backend, "get", get)
+    return reads
+
+
 @pytest.mark.django_db
 def test_a_rendered_page_asks_the_cache_for_the_site_wide_version_once(
     client, proposal, make_user, page_cache, monkeypatch
@@ -412,23 +434,7 @@ def test_a_rendered_page_asks_the_cache_for_the_site_wide_version_once(
     once, with the page in the same round trip."""
     _read(client, proposal)
     services.rate(make_user("bert"), proposal)  # the page is rendered afresh now
-    backend, asked = caches["default"], []
-    real_get_many, real_get = backend.get_many, backend.get
-
-    def get_many(keys, *args, **kwargs):
-        asked.append(list(keys))
-        monkeypatch.setattr(backend, "get", real_get)  # the memory cache's get_many calls get per key
-        try:
-            return real_get_many(keys, *args, **kwargs)
-        finally:
-            monkeypatch.setattr(backend, "get", get)
-
-    def get(key, *args, **kwargs):
-        asked.append([key])
-        return real_get(key, *args, **kwargs)
-
-    monkeypatch.setattr(backend, "get_many", get_many)
-    monkeypatch.setattr(backend, "get", get)
+    asked = _cache_reads(monkeypatch)
     hit, page = _read(client, proposal)
     assert not hit and "1 mal unterstützt" in page
     (with_site,) = [keys for keys in asked if pagecache.SITE in keys]
@@ -493,17 +499,6 @@ def redis_sessions(settings):
     cache.clear()
 
 
-def _cache_reads(monkeypatch):
-    """Every read of the default cache from now on, as the list of keys each round trip asked for."""
-    backend, reads = caches["default"], []
-    real_get_many, real_get = backend.get_many, backend.get
-    monkeypatch.setattr(
-        backend, "get_many", lambda keys, *a, **k: reads.append(list(keys)) or real_get_many(keys, *a, **k)
-    )
-    monkeypatch.setattr(backend, "get", lambda key, *a, **k: reads.append([key]) or real_get(key, *a, **k))
-    return reads
-
-
 @pytest.mark.django_db
 def test_a_support_reads_the_session_with_the_site_wide_version(
     client, proposal, resident, redis_sessions, monkeypatch
@@ -538,6 +533,8 @@ def test_a_session_the_cache_lost_or_a_page_without_versions_still_signs_in(
     client.force_login(resident)
     cache.delete("django.contrib.sessions.cached_db" + client.session.session_key)  # e.g. Redis restarted
     assert reverse("account_logout") in client.get(proposal.get_absolute_url()).content.decode()
-    assert client.get(reverse("accounts:profile")).status_code == 200  # reads no versions: the session loads alone
+    assert (
+        client.get(reverse("accounts:profile")).status_code == 200
+    )  # reads no versions: the session loads alone
     client.logout()
     assert client.get(reverse("accounts:profile")).status_code == 302
