@@ -533,8 +533,7 @@ def test_a_session_the_cache_lost_or_a_page_without_versions_still_signs_in(
     client.force_login(resident)
     cache.delete("django.contrib.sessions.cached_db" + client.session.session_key)  # e.g. Redis restarted
     assert reverse("account_logout") in client.get(proposal.get_absolute_url()).content.decode()
-    assert (
-        client.get(reverse("accounts:profile")).status_code == 200
-    )  # reads no versions: the session loads alone
+    # A page that reads no versions: the session loads alone.
+    assert client.get(reverse("accounts:profile")).status_code == 200
     client.logout()
     assert client.get(reverse("accounts:profile")).status_code == 302
