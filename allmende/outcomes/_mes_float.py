@@ -1566,25 +1566,37 @@ class RangeCheck:
         W = self.W
         E4 = 4 * EPS
         tw1, tw2 = tw
-        # (per round: the margins folded into the constants, |tw| once, no max per entry)
+        # (per round: the margins folded into the constants, |tw| once, no max per entry; the products
+        # with the utility once per utility, i.e. once per histogram on approval ballots; the upper
+        # money is never negative, so it needs no abs)
         F = 1 + E4
         tw1m = tw1 * (1 - E4)
         tw2m = tw2 * (1 - E4)
         atw1 = abs(tw1)
         atw2 = abs(tw2)
         addL1, addL2, addU1, addU2, addSL = L1.append, L2.append, U1.append, U2.append, SL.append
+        cu = None
+        z1 = z2 = s1 = s2 = t1 = t2 = e1 = e2 = 0.0
         for cid, u, _m in h:
+            if u != cu:
+                cu = u
+                z1 = tw1m * u
+                z2 = tw2m * u
+                s1 = hi1 * u
+                s2 = hi2 * u
+                t1 = tw1 * u
+                t2 = tw2 * u
+                e1 = atw1 * u
+                e2 = atw2 * u
             a1 = U1[cid]
             a2 = U2[cid]
-            if a1 * F < tw1m * u and a2 * F < tw2m * u:
+            if a1 * F < z1 and a2 * F < z2:
                 addL1(0.0)
                 addL2(0.0)
                 addU1(0.0)
                 addU2(0.0)
                 addSL(0.0)
                 continue
-            s1 = hi1 * u
-            s2 = hi2 * u
             x1 = L1[cid]
             x2 = L2[cid]
             l1 = x1 - s1
@@ -1593,10 +1605,10 @@ class RangeCheck:
             l2 -= E4 * (abs(x2) + s2)
             if (l1 < 0.0 or l2 < 0.0) and l1 + l2 <= 0.0:
                 l1 = l2 = 0.0
-            u1 = a1 - tw1 * u
-            u1 += E4 * (abs(a1) + atw1 * u)
-            u2 = a2 - tw2 * u
-            u2 += E4 * (abs(a2) + atw2 * u)
+            u1 = a1 - t1
+            u1 += E4 * (a1 + e1)
+            u2 = a2 - t2
+            u2 += E4 * (a2 + e2)
             if u1 < 0.0:
                 u1 = 0.0
             if u2 < 0.0:
