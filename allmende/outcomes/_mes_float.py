@@ -78,7 +78,7 @@ import heapq
 from collections import Counter, deque
 from itertools import compress, repeat
 from math import sumprod
-from operator import itemgetter, le
+from operator import itemgetter
 
 from .profile import Compiled
 
@@ -1161,7 +1161,9 @@ class RangeCheck:
 
     A competitor with many entries is first tested with :func:`_short` (its upper money summed in C);
     about half the competitors' evaluations on Budapest 2024 find them unaffordable, which this settles
-    without building and sorting the entries.
+    without building and sorting the entries. A competitor unaffordable at ``b2`` is unaffordable on
+    the whole range (the money before the round only grows with the budget, the order of the rounds
+    before being certified on the range), with no look at ``b1``.
 
     Three bounds that do not depend on the affine enclosures (added where those are loose):
 
@@ -1481,36 +1483,28 @@ class RangeCheck:
                 r2 = None
         if r2 is not None:
             r2 = self.line(h, U2, self.SL, c)
+        if r2 is None:
+            # short of the cost at b2, hence on the whole range: the money before this round only
+            # grows with the budget, the order of the rounds before being certified on the range
+            return None
         if not full and r2:
             lo, _hi, g, gerr = r2
             at1 = lo - g * W - gerr * W
             at1 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
             return at1, lo, at1, lo, 0.0
-        if r2 is None:
-            U1 = self.U1
-            U2 = self.U2
-            cids = list(map(_first, h))
-            if all(map(le, map(U1.__getitem__, cids), map(U2.__getitem__, cids))):
-                # the upper money at b1 is at most that at b2 for every class, so its total is below
-                # the cost too: unaffordable at both ends
-                return None
         r1 = self.line(h, self.U1, self.SL, c)
-        if r1 is None and r2 is None:
-            return None  # unaffordable at both ends (affine money), hence everywhere in between
         if r1 is False or r2 is False:
             return False
-        lines = []
+        lo, _hi, g, gerr = r2
+        at1 = lo - g * W - gerr * W
+        at1 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
+        lines = [(at1, lo)]
         if r1:
             lo, _hi, g, gerr = r1
             at2 = lo + g * W - gerr * W
             at2 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
-            lines.append((lo, at2))
-        if r2:
-            lo, _hi, g, gerr = r2
-            at1 = lo - g * W - gerr * W
-            at1 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
-            lines.append((at1, lo))
-        if len(lines) == 1:
+            lines.insert(0, (lo, at2))
+        else:
             lines.append(lines[0])
         # Unaffordable at b1 (r1 None): not before its supporters' upper money can reach the cost
         s0 = _afford_from(h, self.U1, U2, c) if r1 is None else 0.0
