@@ -318,8 +318,8 @@ def render(o: dict, args) -> str:
         f"- {args.residents} residents, each a thread with its own logged-in session, for {args.seconds} s, every request "
         "to a random one of the two servers (after a failed connection the other one for 1 s). Half of them in the "
         "support round (support / withdraw), half in the scale round (rate −2…+2 / withdraw); all browse lists and "
-        "detail pages. Mix: 35 % support or rate, 20 % withdraw, 20 % list, 25 % detail, on 40 proposals per round "
-        "so that they collide. **Commenting does not exist yet in the benchmarked code and is not simulated.**",
+        "detail pages and comment. Mix: 30 % support or rate, 20 % withdraw, 8 % comment, 20 % list, 22 % detail, on "
+        "40 proposals per round so that they collide.",
         "- After an answer about a write each resident writes down the state the returned button shows; after a "
         "failed request it looks at the proposal's page (`resync`) and writes down what it sees there.",
         f"- Shared sessions: {o.get('shared_session')} (a session made once works on both servers; without it the "
