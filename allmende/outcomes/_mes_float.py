@@ -68,8 +68,10 @@ budget; where a check fails, the completion locates the budget where the order r
 *probes*: the money at single budgets recomputed from the certified rounds' winners alone, and the
 two crossing factors compared there (:meth:`RangeCheck.probe`), in the spirit of "Streamlining Equal
 Shares" (Kraiczy, Robinson and Elkind 2025: compute the next budget where the outcome changes instead
-of stepping). The exact engine's tracked runs compute that budget exactly (:mod:`._mes`), but on the
-large files the winners' splits change every few unit steps, so they jump only a few steps.
+of stepping). The exact engine's tracked runs compute that budget exactly (:mod:`._mes`), but the
+winners' splits change every few unit steps, so they jump only a few steps (on Budapest 2024 1-5, on
+Dieppe, Assen and Veszprém 4-13, fewer than the range checks cover there); the completion uses them
+only where a float run is uncertain.
 """
 
 from __future__ import annotations
