@@ -193,6 +193,12 @@ def main():
         # Remove what an earlier run left: its sessions; the consistency residents' supports stay
         # (they are real rows and counted), so the data drifts only by what residents did.
         conn.execute("DELETE FROM django_session")
+        # What autovacuum does in production (this machine's PostgreSQL may run without it): without it
+        # every earlier run's dead row versions (one per support) and the search index's pending list
+        # would weigh on this one, and the list merged by whichever support fills it.
+        conn.execute("VACUUM (ANALYZE) proposals_proposal, proposals_support, django_session")
+        conn.execute("SELECT gin_clean_pending_list(to_regclass('proposals_search')) "
+                     "WHERE to_regclass('proposals_search') IS NOT NULL")  # fmt: skip
         topic = conn.execute(
             "SELECT t.slug FROM rounds_topic t JOIN proposals_proposal p ON p.topic_id = t.id "
             "GROUP BY t.slug ORDER BY count(*) DESC LIMIT 1"
