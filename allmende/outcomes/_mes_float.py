@@ -1536,19 +1536,7 @@ class RangeCheck:
         ``t``, by the arithmetic of a run at that one budget (one evaluation per round: the rounds
         before ``t`` are certified on the range): ``(ca, ce, rounds, caps)`` with the rounds' splits
         and upper factors there, or None where a factor is uncertain there."""
-        rho, pay = self.rp
-        C = self.C
-        ca = [float(b)]
-        ce = [0.0]
-        rounds = []
-        caps = []
-        for w, h, first, _flags in self.rec.rounds[:t]:
-            r = rho(h, ca, ce, C[w]) if len(ca) == first else False
-            if not r:
-                return None
-            rounds.append((w, h, first, pay(h, r, ca, ce)))
-            caps.append(r[2])
-        return ca, ce, rounds, caps
+        return _money_after(self.rp, self.C, self.rec.rounds[:t], b)
 
     def _end_money(self, b):
         """:meth:`_money_at` after the whole order: ``(ca, ce)``, or False."""
@@ -1764,6 +1752,41 @@ class RangeCheck:
             self.wh.append((h, c))
             self._advance(h, hi1, hi2, tw)
             self.t = t + 1
+
+
+def _money_after(rp, C, rounds, b):
+    """The classes' money (and its error bounds) at the per-voter budget ``b`` after the recorded
+    ``rounds`` (their winners certified to be bought in this order at ``b``), by the arithmetic of a
+    run at ``b``, one evaluation per round: ``(ca, ce, rounds, caps)`` with the rounds' splits and
+    upper factors at ``b``, or None where a factor is uncertain there."""
+    rho, pay = rp
+    ca = [float(b)]
+    ce = [0.0]
+    out = []
+    caps = []
+    for w, h, first, _flags in rounds:
+        r = rho(h, ca, ce, C[w]) if len(ca) == first else False
+        if not r:
+            return None
+        out.append((w, h, first, pay(h, r, ca, ce)))
+        caps.append(r[2])
+    return ca, ce, out, caps
+
+
+def at_budget(cp: Compiled, rec: Record, b: int) -> Record | None:
+    """``rec`` at another per-voter budget ``b`` at which its order is certified (a step of a piece
+    of the add-one completion): its rounds with their splits at ``b`` (one evaluation of each round's
+    winner, no competitor), for the exact replay of the explanations; None where a factor is uncertain
+    there. The groups' final classes are those of ``rec`` (the same at every budget)."""
+    nv = max(cp.n_voters, 1)
+    st = _money_after(_rho_pay(cp), [float(c * nv) for c in cp.cost], rec.rounds, b)
+    if st is None:
+        return None
+    out = Record(b, rec.initial)
+    out.order = rec.order
+    out.rounds = st[2]
+    out.gc = rec.gc
+    return out
 
 
 def _caps(rec: Record, b1: int) -> list[float]:

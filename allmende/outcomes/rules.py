@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ._mes import mes_candidates, replay_exact, run_mes
-from ._mes_float import RangeCheck, Record, float_ok, run_mes_float, verify
+from ._mes_float import RangeCheck, Record, at_budget, float_ok, run_mes_float, verify
 from .pabulib import Instance
 from .profile import Compiled, id_sort_key
 
@@ -250,10 +250,17 @@ def _float_order(cp: Compiled, b: int, cands: list[int], free: list[int]) -> lis
 
 def _record_run(cp: Compiled, b: int, rec=None):
     """An exact recorded run (for the explanations): the exact replay of a certified float run, or the
-    exact engine where the float run is uncertain. ``rec``: a certified record that may already be
-    at ``b`` (the completion's last one); it is replayed if it is and knows every round's split."""
-    if isinstance(rec, Record) and rec.b == b and all(x[3] is not None for x in rec.rounds):
-        return replay_exact(cp, b, rec)
+    exact engine where the float run is uncertain. ``rec``: a record whose order is certified at ``b``
+    (the completion's last one); it is replayed if it is at ``b`` and knows every round's split, else
+    its rounds are evaluated at ``b`` for their splits (:func:`._mes_float.at_budget`: one evaluation
+    per round instead of a whole float run; the last piece's record is often from an earlier budget
+    of the piece, or resumed from a range check's state, which leaves the earlier rounds' splits
+    unknown)."""
+    if isinstance(rec, Record):
+        if not (rec.b == b and all(x[3] is not None for x in rec.rounds)):
+            rec = at_budget(cp, rec, b)
+        if rec is not None:
+            return replay_exact(cp, b, rec)
     cands, free = mes_candidates(cp)
     if float_ok(cp, b):
         rec = run_mes_float(cp, b, cands, free, keep=1)
