@@ -369,6 +369,16 @@ def wsgi_call(app, method: str, path: str, body: bytes = b"", session=None, head
     return content
 
 
+def toggle_support(app, sessions, slug: str, count: int, i: int) -> None:
+    """Step i of the in-process toggle: resident i (of `sessions`) supports a proposal of the round
+    `slug` and takes it back, as the page's htmx button sends both (HX-Request, X-CSRFToken)."""
+    session = sessions[i % len(sessions)]
+    path = f"/runden/{slug}/vorschlaege/{(i * 7919) % count + 1}/bewerten/"
+    headers = {"HTTP_X_CSRFTOKEN": session[1], "HTTP_HX_REQUEST": "true"}
+    wsgi_call(app, "POST", path, b"value=1", session, headers)
+    wsgi_call(app, "POST", path, b"withdraw=1", session, headers)
+
+
 # --- statistics ----------------------------------------------------------------------------------
 
 

@@ -46,11 +46,7 @@ def drive(args):
     warm_up = 50
 
     def toggle(i):
-        session = sessions[i % len(sessions)]
-        path = f"/runden/{slug}/vorschlaege/{(i * 7919) % count + 1}/bewerten/"
-        headers = {"HTTP_X_CSRFTOKEN": session[1], "HTTP_HX_REQUEST": "true"}
-        benchlib.wsgi_call(app, "POST", path, b"value=1", session, headers)
-        benchlib.wsgi_call(app, "POST", path, b"withdraw=1", session, headers)
+        benchlib.toggle_support(app, sessions, slug, count, i)
 
     numbers = list(range(1, count + 1))
     random.Random(1).shuffle(numbers)  # the same pages in the same order in both runs

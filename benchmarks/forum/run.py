@@ -61,8 +61,9 @@ def wrk(
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(body)
     split = []
-    sampler = threading.Timer(seconds / 2, lambda: split.extend(server.connections_per_worker()))
+    sampler = None
     if server is not None:
+        sampler = threading.Timer(seconds / 2, lambda: split.extend(server.connections_per_worker()))
         sampler.start()
     try:
         out = subprocess.run(
@@ -84,8 +85,8 @@ def wrk(
         )
     finally:
         os.unlink(f.name)
-        sampler.cancel()
-        if server is not None:
+        if sampler is not None:
+            sampler.cancel()
             sampler.join()
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("WRKJSON ")), None)
     if line is None:

@@ -1,6 +1,6 @@
 """What a support toggle costs, piece by piece: CPU per request in this process and in its PostgreSQL
-backend, through the WSGI application (the production settings of the benchmark's servers, the whole middleware stack), on the
-benchmark database.
+backend, through the WSGI application (the production settings of the benchmark's servers, the whole
+middleware stack), on the benchmark database.
 
     .venv/bin/python benchmarks/forum/toggle_cost.py [--db allmende_bench] [--rounds 25] [--requests 60]
 
@@ -55,19 +55,12 @@ def main():
     slug = info["rounds"][0]["slug"]
     count = info["proposals"]
 
-    def call(method, path, body=b"", session=None, headers=None):
-        benchlib.wsgi_call(app, method, path, body, session, headers)
-
     def toggle(i):
-        session = sessions[i % len(sessions)]
-        path = f"/runden/{slug}/vorschlaege/{(i * 7919) % count + 1}/bewerten/"
-        headers = {"HTTP_X_CSRFTOKEN": session[1], "HTTP_HX_REQUEST": "true"}
-        call("POST", path, b"value=1", session, headers)
-        call("POST", path, b"withdraw=1", session, headers)
+        benchlib.toggle_support(app, sessions, slug, count, i)
 
     def signed_in(i):
-        call("GET", "/bench/hello", session=sessions[i % len(sessions)])
-        call("GET", "/bench/hello", session=sessions[(i + 1) % len(sessions)])
+        benchlib.wsgi_call(app, "GET", "/bench/hello", session=sessions[i % len(sessions)])
+        benchlib.wsgi_call(app, "GET", "/bench/hello", session=sessions[(i + 1) % len(sessions)])
 
     hello_pattern = next(p for p in get_resolver().url_patterns if getattr(p, "name", None) == "bench-hello")
     bare_hello = hello_pattern.callback
