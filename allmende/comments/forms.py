@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from allmende.forms import RenderedOncePerLanguage
+
 from .services import MAX_LENGTH
 
 
-class CommentForm(forms.Form):
+class CommentForm(RenderedOncePerLanguage, forms.Form):
     body = forms.CharField(
         label=_("Your comment"),
         max_length=MAX_LENGTH,

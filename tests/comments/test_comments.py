@@ -153,3 +153,29 @@ def test_comment_count_orders_the_list(client, rating_round, make_user):
     response = client.get(reverse("proposals:list", args=[rating_round.slug]) + "?sort=comments")
     assert [p.title for p in response.context["page"].proposals] == ["belebt", "ruhig"]
     assert quiet.comment_count == 0
+
+
+@pytest.mark.django_db
+def test_the_empty_comment_form_follows_language_and_role_and_keeps_no_errors(
+    client, proposal, make_user, settings
+):
+    # The empty form is rendered once per language and set of fields and then reused
+    # (forms.RenderedOncePerLanguage): another language, the official checkbox, or a refused text
+    # must still show up where they belong, and only there.
+    url = proposal.get_absolute_url()
+    client.force_login(make_user("anna"))
+    german = client.get(url).content.decode()
+    assert "Ihr Kommentar" in german and "Als offizielle Antwort" not in german
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+    assert "Your comment" in english and "Ihr Kommentar" not in english
+    client.force_login(make_user("verwaltung", role=roles.ADMINISTRATION))
+    assert "Post as an official reply" in client.get(url).content.decode()
+    post_url = reverse("comments:post", args=[proposal.round.slug, proposal.number])
+    refused = client.post(post_url, {"body": " " * 3}, headers={"HX-Request": "true"}).content.decode()
+    assert "Please write something before sending." in refused
+    again = client.get(url).content.decode()
+    assert "Please write something before sending." not in again and "Post as an official reply" in again
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    client.force_login(make_user("bernd"))
+    assert "Als offizielle Antwort" not in client.get(url).content.decode()
