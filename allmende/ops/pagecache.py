@@ -59,6 +59,7 @@ from django.core.cache import cache
 from django.db import connections, transaction
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from .microcache import _cacheable, public_microcache
@@ -347,6 +348,41 @@ def versioned_page(keys_for):
         return wrapped
 
     return decorate
+
+
+class Fragment:
+    """A piece of a page that is the same for everyone allowed to see the page (a proposal's text, facts
+    and timeline), kept like a page until one of its versions changes and shared by anonymous and
+    signed-in readers: a signed-in reader's page renders only what is the reader's own around it.
+
+    Made before the page's data is read (the versions must be older than the data). With `read`, its
+    entry is asked for in the same round trip as the versions (and a signed-in request's session, which
+    comes along); without, it is only stored (an anonymous page rendered afresh: the page cache's lookup
+    has just missed, and the piece, kept under the same versions, is as good as never there). Off where
+    pages are not kept (PAGE_CACHE_SECONDS = 0): `html` renders every time."""
+
+    __slots__ = ("key", "versions", "entry")
+
+    def __init__(self, name: str, keys: list[str], *, read: bool = True):
+        self.key = None
+        if not settings.PAGE_CACHE_SECONDS or not settings.PAGE_CACHE_TRACK_WRITES:
+            return
+        self.key = f"vfrag:{code_version()}:{get_language()}:{name}"
+        self.versions = current_versions([SITE, *keys], also=(self.key,) if read else ())
+        self.entry = self.versions.pop(self.key, None)
+
+    def html(self, render, expires: datetime | None = None) -> str:
+        """The kept piece if its versions are current, else `render()`, then kept until `expires` at the
+        latest (the next phase change, where the piece shows what the phase allows)."""
+        if self.key is None:
+            return render()
+        if self.entry is not None and self.entry[0] == self.versions:
+            return mark_safe(zlib.decompress(self.entry[1]).decode())  # noqa: S308 -- rendered here
+        html = render()
+        timeout = _timeout(settings.PAGE_CACHE_SECONDS, expires)
+        if timeout > 0:
+            cache.set(self.key, (self.versions, zlib.compress(html.encode(), 1)), timeout=timeout)
+        return html
 
 
 @cache_result

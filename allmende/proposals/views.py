@@ -1,10 +1,12 @@
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -13,10 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from allmende.comments.views import thread_context
 from allmende.markup import render_markdown
 from allmende.ops.microcache import public_microcache
-from allmende.ops.pagecache import proposal_key, versioned_page
+from allmende.ops.pagecache import Fragment, proposal_key, versioned_page
 from allmende.rounds import queries as round_queries
 from allmende.rounds.models import Round
-from allmende.rounds.permissions import Action, can, can_link_papers, is_moderator
+from allmende.rounds.permissions import Action, can, can_answer, can_link_papers, is_moderator
 
 from . import queries, services
 from .forms import ProposalForm
@@ -91,10 +93,24 @@ def proposal_list(request, slug):
 
 @versioned_page(lambda slug, number: [proposal_key(slug, number)])
 def proposal_detail(request, slug, number):
+    # The text, facts and timeline are the same for every reader (pagecache.Fragment): read before the
+    # data, and for a signed-in reader (a session cookie; the person is not loaded yet, so that the
+    # session comes along) in the same round trip as the versions.
+    body = Fragment(
+        f"proposal-body:{slug}/{number}",
+        [proposal_key(slug, number)],
+        read=settings.SESSION_COOKIE_NAME in request.COOKIES,
+    )
     proposal = queries.proposal_for_page(slug, number, request.user)
     if proposal is None:
         raise Http404
     round_ = proposal.round
+    if can_answer(request.user):  # sees the answer before it is published: the body is theirs alone
+        context_body = render_to_string("proposals/_body.html", {"proposal": proposal}, request)
+    else:
+        context_body = body.html(
+            lambda: render_to_string("proposals/_body.html", {"proposal": proposal}), round_.next_change()
+        )
     own = queries.own_ratings(request.user, [proposal]).get(proposal.pk)
     context = _rating_context(request, round_, proposal, own)
     context["can_edit"] = can(request.user, Action.EDIT, round_, proposal)
@@ -102,6 +118,7 @@ def proposal_detail(request, slug, number):
     context["is_moderator"] = is_moderator(request.user)
     context["can_link_papers"] = can_link_papers(request.user)
     context.update(thread_context(request, proposal))
+    context["proposal_body"] = context_body
     response = render(request, "proposals/detail.html", context)
     response.content_expires = round_.next_change()  # the page shows what the phase allows
     return response

@@ -11,7 +11,8 @@ Kernel time is not counted (a saved round trip to PostgreSQL or Redis saves more
 - `toggle`: support and withdraw in turn (HX-Request, as the page's button sends them), signed in;
 - `detail`: a proposal's page for an anonymous reader, each a different proposal after the page cache
   was emptied (every page rendered);
-- `detail_user`: a proposal's page for a signed-in resident (never kept), each a different proposal.
+- `detail_user`: a proposal's page for a signed-in resident, each a different proposal after the cache was
+  emptied (the page is always rendered for its reader; here its text, facts and timeline too).
 
 `--ref REF` measures `git archive REF` instead of the working tree. Needs the database that `run.py`
 generates and valgrind (apt package `valgrind`); a few minutes per run. Prints one line; writes nothing
@@ -58,11 +59,9 @@ def drive(args):
         session = sessions[i % len(sessions)]
         benchlib.wsgi_call(app, "GET", f"/runden/{slug}/vorschlaege/{numbers[i]}/", session=session)
 
-    if args.scenario == "detail_user":
-        step, per_step = detail_user, 1
-    elif args.scenario == "detail":
-        cache.clear()  # every page rendered, also where an earlier run kept it
-        step, per_step = detail, 1
+    if args.scenario in ("detail", "detail_user"):
+        cache.clear()  # every page (and its kept text) rendered, also where an earlier run kept it
+        step, per_step = (detail if args.scenario == "detail" else detail_user), 1
     else:
         step, per_step = toggle, 2
     for i in range(warm_up):

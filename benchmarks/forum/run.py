@@ -408,7 +408,7 @@ def render(o: dict) -> str:
         "detail": "detail page, anonymous, uniform over 10,000, from an empty cache (nearly every page rendered)",
         "detail_popular": "detail page, anonymous, Zipf(1) over 10,000 (how readers spread), cache filling",
         "detail_warm": "detail page, anonymous, uniform over 10,000, every page read once before (steady state)",
-        "detail_user": "detail page, logged in, uniform over 10,000 (never cached)",
+        "detail_user": "detail page, logged in, uniform over 10,000, after the crawl (rendered for each reader around the kept text, facts and timeline)",
         "toggle": "support toggle (POST value=1 / withdraw=1, HX-Request, logged in)",
     }
     for name, r in w.items():

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache, caches
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -381,7 +382,8 @@ def test_signed_in_pages_name_topic_and_district_also_where_the_round_no_longer_
     client.force_login(resident)
     page = client.get(proposal.get_absolute_url()).content.decode()
     assert "Verkehr" in page and "Wiehre" in page
-    Proposal.objects.filter(pk=proposal.pk).update(district=proposal.round.districts.get())
+    with transaction.atomic():  # a change of its own, as another request's would be (renews again)
+        Proposal.objects.filter(pk=proposal.pk).update(district=proposal.round.districts.get())
     assert "Altstadt" in client.get(proposal.get_absolute_url()).content.decode()
 
 
@@ -515,15 +517,19 @@ def test_a_support_reads_the_session_with_the_site_wide_version(
 
 
 @pytest.mark.django_db
-def test_a_signed_in_page_reads_the_session_with_the_site_wide_version(
+def test_a_signed_in_page_reads_the_session_the_versions_and_the_shared_body_at_once(
     client, proposal, resident, redis_sessions, monkeypatch
 ):
     client.force_login(resident)
     session_key = "django.contrib.sessions.cached_db" + client.session.session_key
+    proposal_version = pagecache.proposal_key(proposal.round.slug, proposal.number)
     reads = _cache_reads(monkeypatch)
     page = client.get(proposal.get_absolute_url()).content.decode()
     assert reverse("account_logout") in page  # signed in
-    assert [keys for keys in reads if session_key in keys] == [[session_key, pagecache.SITE]]
+    (first, *_later) = reads
+    assert session_key in first and pagecache.SITE in first and proposal_version in first
+    assert any(key.startswith("vfrag:") for key in first)
+    assert not any(pagecache.SITE in keys or session_key in keys for keys in _later)
 
 
 @pytest.mark.django_db
@@ -537,3 +543,65 @@ def test_a_session_the_cache_lost_or_a_page_without_versions_still_signs_in(
     assert client.get(reverse("accounts:profile")).status_code == 200
     client.logout()
     assert client.get(reverse("accounts:profile")).status_code == 302
+
+
+def _timeline_queries(client, proposal):
+    """The page's text, and how many queries asked for its timeline's records."""
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(proposal.get_absolute_url()).content.decode()
+    return page, sum("accountability_selectedproposal" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.django_db
+def test_the_proposals_text_facts_and_timeline_are_rendered_once_for_all_readers_until_they_change(
+    client, proposal, make_user, page_cache, settings
+):
+    """pagecache.Fragment: what every reader sees alike is kept; each signed-in page renders only the
+    reader's own parts around it, and a change shows at once."""
+    client.force_login(make_user("anna"))
+    page, asked = _timeline_queries(client, proposal)
+    assert asked == 1 and "Vorschlag anna" not in page
+    client.force_login(make_user("bert"))
+    page, asked = _timeline_queries(client, proposal)
+    assert asked == 0 and proposal.description in page and "Kurzbeschreibung" in page
+    with transaction.atomic():
+        Proposal.objects.filter(pk=proposal.pk).update(description="Ganz **neu** beschrieben")
+    with transaction.atomic():
+        services.rate(make_user("carla"), proposal)
+    page, asked = _timeline_queries(client, proposal)
+    assert asked == 1 and "Ganz <strong>neu</strong> beschrieben" in page and "1 mal unterstützt" in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert "Short description" in page and "Kurzbeschreibung" not in page
+    client.logout()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    with transaction.atomic():
+        services.rate(make_user("dora"), proposal)
+    page, asked = _timeline_queries(client, proposal)  # anonymous: the page rendered, its body kept
+    assert asked == 1 and "2 mal unterstützt" in page
+    client.force_login(make_user("emil"))
+    page, asked = _timeline_queries(client, proposal)
+    assert asked == 0 and "2 mal unterstützt" in page and "Ganz <strong>neu</strong> beschrieben" in page
+
+
+@pytest.mark.django_db
+def test_an_answer_not_yet_published_never_reaches_others_through_the_shared_body(
+    client, proposal, make_user, page_cache
+):
+    from allmende.accountability.models import Answer
+    from allmende.accounts import roles
+
+    Answer.objects.create(
+        proposal=proposal,
+        state=proposal.round.answer_states.get(code="feasible"),
+        text="Entwurf der Verwaltung",
+        answered_on=timezone.now().date(),
+    )
+    staff = make_user("verwaltung", role=roles.ADMINISTRATION)
+    for reader in (make_user("anna"), staff, make_user("bert"), None, staff):
+        if reader is None:
+            client.logout()
+        else:
+            client.force_login(reader)
+        page = client.get(proposal.get_absolute_url()).content.decode()
+        assert ("Entwurf der Verwaltung" in page) is (reader is staff)
