@@ -38,6 +38,10 @@ least as new as the version read first; the request's own renewals replace what 
 cache entries the request will need can come along with its first read of versions (`read_along`,
 `taken_along`): a signed-in person's session does (accounts.sessions).
 
+A piece of a page that is the same for every reader allowed to see it (a proposal's text, facts and
+timeline) is kept on the same terms for readers whose page is rendered anyway (`Fragment`): signed-in
+readers render only their own parts around it.
+
 Needs a cache shared by every process that writes (Redis, settings.REDIS_URL); with a per-process memory
 cache it is off unless PAGE_CACHE_SECONDS is set explicitly (`make run` has one process).
 """
