@@ -71,7 +71,16 @@ from .microcache import _cacheable, public_microcache
 log = logging.getLogger(__name__)
 
 SITE = "content:site"
-_VERSION_TIMEOUT = None  # versions never expire; only pages do
+
+
+def _version_timeout() -> int:
+    """How long a version is kept after it was made or last renewed: twice a page's longest life, at
+    least a day (a proposal unchanged for that long has its pages rendered once more, no more). Not for
+    ever: every address asked for makes its version, also a proposal number typed at random, and the
+    versions of addresses nobody asks for any more must not pile up. A version that expired is made anew
+    with a new token, so pages stored with the old one are rendered afresh, never served stale."""
+    return max(2 * settings.PAGE_CACHE_SECONDS, 86400)
+
 
 # Tables no public page shows: writing them changes no public page.
 PRIVATE_TABLES = frozenset(
@@ -226,9 +235,9 @@ def _renew(keys) -> None:
     tokens = {key: secrets.token_hex(8) for key in keys}
     if len(tokens) == 1:  # the usual case (one write renews one key): a plain SET, no MULTI/EXEC around it
         ((key, token),) = tokens.items()
-        cache.set(key, token, timeout=_VERSION_TIMEOUT)
+        cache.set(key, token, timeout=_version_timeout())
     else:
-        cache.set_many(tokens, timeout=_VERSION_TIMEOUT)
+        cache.set_many(tokens, timeout=_version_timeout())
     reads = _reads.get()
     if reads is not None:
         reads.versions.update(tokens)
@@ -307,7 +316,7 @@ def current_versions(keys: list[str], also: tuple[str, ...] = ()) -> dict[str, s
         if key not in found:
             token = secrets.token_hex(8)
             # Created here, or by someone else a moment before: then theirs counts.
-            found[key] = token if cache.add(key, token, timeout=_VERSION_TIMEOUT) else cache.get(key)
+            found[key] = token if cache.add(key, token, timeout=_version_timeout()) else cache.get(key)
     if reads is not None:
         seen.update((key, found[key]) for key in wanted)
     return found

@@ -605,3 +605,19 @@ def test_an_answer_not_yet_published_never_reaches_others_through_the_shared_bod
             client.force_login(reader)
         page = client.get(proposal.get_absolute_url()).content.decode()
         assert ("Entwurf der Verwaltung" in page) is (reader is staff)
+
+
+@pytest.mark.django_db
+def test_versions_expire_so_that_addresses_nobody_asks_for_do_not_pile_up(client, proposal, redis_sessions):
+    """Every address asked for makes its version, also one of a proposal that does not exist."""
+    missing = reverse("proposals:detail", args=[proposal.round.slug, proposal.number + 500])
+    assert client.get(missing).status_code == 404
+    redis = caches["default"]._cache.get_client()
+    for key in (pagecache.SITE, pagecache.proposal_key(proposal.round.slug, proposal.number + 500)):
+        ttl = redis.ttl(caches["default"].make_key(key))
+        assert 86400 - 60 <= ttl <= 86400  # PAGE_CACHE_SECONDS is an hour here: a day
+    assert client.get(proposal.get_absolute_url()).status_code == 200
+    version = caches["default"].make_key(pagecache.proposal_key(proposal.round.slug, proposal.number))
+    redis.expire(version, 10)  # about to expire
+    services.rate(User.objects.create_user("bert"), proposal)  # renewed: kept as long again
+    assert redis.ttl(version) >= 86400
