@@ -38,9 +38,9 @@ least as new as the version read first; the request's own renewals replace what 
 cache entries the request will need can come along with its first read of versions (`read_along`,
 `taken_along`): a signed-in person's session does (accounts.sessions).
 
-A piece of a page that is the same for every reader allowed to see it (a proposal's text, facts and
-timeline) is kept on the same terms for readers whose page is rendered anyway (`Fragment`): signed-in
-readers render only their own parts around it.
+Pieces of a page that are the same for every reader allowed to see it (a proposal's title and author
+line, text, facts and timeline) are kept on the same terms for readers whose page is rendered anyway
+(`Fragment`): signed-in readers render only their own parts around them.
 
 Needs a cache shared by every process that writes (Redis, settings.REDIS_URL); with a per-process memory
 cache it is off unless PAGE_CACHE_SECONDS is set explicitly (`make run` has one process).
@@ -364,15 +364,16 @@ def versioned_page(keys_for):
 
 
 class Fragment:
-    """A piece of a page that is the same for everyone allowed to see the page (a proposal's text, facts
-    and timeline), kept like a page until one of its versions changes and shared by anonymous and
-    signed-in readers: a signed-in reader's page renders only what is the reader's own around it.
+    """Pieces of a page that are the same for everyone allowed to see the page (a proposal's title and
+    author line, its text, facts and timeline), kept like a page until one of its versions changes and
+    shared by anonymous and signed-in readers: a signed-in reader's page renders only what is the
+    reader's own around them.
 
     Made before the page's data is read (the versions must be older than the data). With `read`, its
     entry is asked for in the same round trip as the versions (and a signed-in request's session, which
     comes along); without, it is only stored (an anonymous page rendered afresh: the page cache's lookup
-    has just missed, and the piece, kept under the same versions, is as good as never there). Off where
-    pages are not kept (PAGE_CACHE_SECONDS = 0): `html` renders every time."""
+    has just missed, and the pieces, kept under the same versions, are as good as never there). Off where
+    pages are not kept (PAGE_CACHE_SECONDS = 0): `pieces` renders every time."""
 
     __slots__ = ("key", "versions", "entry")
 
@@ -384,18 +385,20 @@ class Fragment:
         self.versions = current_versions([SITE, *keys], also=(self.key,) if read else ())
         self.entry = self.versions.pop(self.key, None)
 
-    def html(self, render, expires: datetime | None = None) -> str:
-        """The kept piece if its versions are current, else `render()`, then kept until `expires` at the
-        latest (the next phase change, where the piece shows what the phase allows)."""
+    def pieces(self, render, expires: datetime | None = None) -> tuple[str, ...]:
+        """The kept pieces if their versions are current, else `render()` (a tuple of HTML strings), then
+        kept until `expires` at the latest (the next phase change, where they show what the phase
+        allows)."""
         if self.key is None:
             return render()
         if self.entry is not None and self.entry[0] == self.versions:
-            return mark_safe(zlib.decompress(self.entry[1]).decode())  # noqa: S308 -- rendered here
-        html = render()
+            return tuple(mark_safe(zlib.decompress(piece).decode()) for piece in self.entry[1])  # noqa: S308 -- rendered here
+        pieces = render()
         timeout = _timeout(settings.PAGE_CACHE_SECONDS, expires)
         if timeout > 0:
-            cache.set(self.key, (self.versions, zlib.compress(html.encode(), 1)), timeout=timeout)
-        return html
+            stored = tuple(zlib.compress(piece.encode(), 1) for piece in pieces)
+            cache.set(self.key, (self.versions, stored), timeout=timeout)
+        return pieces
 
 
 @cache_result

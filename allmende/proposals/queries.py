@@ -212,8 +212,9 @@ def proposal_by_number(round_slug, number, *, round_=None):
     )
 
 
-def proposal_for_page(round_slug, number, user):
-    """The proposal for its page, or None where `user` may not see it (rounds.permissions decides)."""
+def proposal_for_page(round_slug, number, user, *, with_author=True):
+    """The proposal for its page, or None where `user` may not see it (rounds.permissions decides).
+    `with_author=False`: the author is not loaded (the caller loads it where it shows it)."""
     round_ = round_queries.kept_round(round_slug)
     if round_ is not None:
         # Topic and district from the kept round: every join costs the database planning time (the
@@ -222,7 +223,7 @@ def proposal_for_page(round_slug, number, user):
         # The proposal and its author by queries compiled once per process: building the ORM query
         # with its join at every page cost more than running both.
         proposal = proposal_by_number(round_slug, number, round_=round_)
-        if proposal.author_id is not None:
+        if with_author and proposal.author_id is not None:
             proposal.author = person(proposal.author_id)
         for field, choices in (("topic", round_.topics.all()), ("district", round_.districts.all())):
             chosen = next((c for c in choices if c.pk == getattr(proposal, f"{field}_id")), None)

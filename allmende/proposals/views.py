@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from allmende.accounts.backends import person
 from allmende.comments.views import thread_context
 from allmende.markup import render_markdown
 from allmende.ops.microcache import public_microcache
@@ -93,24 +94,22 @@ def proposal_list(request, slug):
 
 @versioned_page(lambda slug, number: [proposal_key(slug, number)])
 def proposal_detail(request, slug, number):
-    # The text, facts and timeline are the same for every reader (pagecache.Fragment): read before the
-    # data, and for a signed-in reader (a session cookie; the person is not loaded yet, so that the
-    # session comes along) in the same round trip as the versions.
-    body = Fragment(
-        f"proposal-body:{slug}/{number}",
+    # Title, author line, text, facts and timeline are the same for every reader (pagecache.Fragment):
+    # read before the data, and for a signed-in reader (a session cookie; the person is not loaded yet,
+    # so that the session comes along) in the same round trip as the versions.
+    shared = Fragment(
+        f"proposal:{slug}/{number}",
         [proposal_key(slug, number)],
         read=settings.SESSION_COOKIE_NAME in request.COOKIES,
     )
-    proposal = queries.proposal_for_page(slug, number, request.user)
+    proposal = queries.proposal_for_page(slug, number, request.user, with_author=False)
     if proposal is None:
         raise Http404
     round_ = proposal.round
-    if can_answer(request.user):  # sees the answer before it is published: the body is theirs alone
-        context_body = render_to_string("proposals/_body.html", {"proposal": proposal}, request)
+    if can_answer(request.user):  # sees the answer before it is published: the pieces are theirs alone
+        head, body = _shared_pieces(proposal, request)
     else:
-        context_body = body.html(
-            lambda: render_to_string("proposals/_body.html", {"proposal": proposal}), round_.next_change()
-        )
+        head, body = shared.pieces(lambda: _shared_pieces(proposal), round_.next_change())
     own = queries.own_ratings(request.user, [proposal]).get(proposal.pk)
     context = _rating_context(request, round_, proposal, own)
     context["can_edit"] = can(request.user, Action.EDIT, round_, proposal)
@@ -118,10 +117,22 @@ def proposal_detail(request, slug, number):
     context["is_moderator"] = is_moderator(request.user)
     context["can_link_papers"] = can_link_papers(request.user)
     context.update(thread_context(request, proposal))
-    context["proposal_body"] = context_body
+    context["proposal_head"], context["proposal_body"] = head, body
     response = render(request, "proposals/detail.html", context)
     response.content_expires = round_.next_change()  # the page shows what the phase allows
     return response
+
+
+def _shared_pieces(proposal, request=None) -> tuple[str, str]:
+    """The proposal page's title and author line, and its text, facts and timeline: the same for every
+    reader but the administration staff (who see answers before they are published, with `request`)."""
+    if proposal.author_id is not None and not Proposal.author.is_cached(proposal):
+        proposal.author = person(proposal.author_id)
+    context = {"proposal": proposal}
+    return (
+        render_to_string("proposals/_head.html", context, request),
+        render_to_string("proposals/_body.html", context, request),
+    )
 
 
 def _form_page(request, round_, form, proposal=None):

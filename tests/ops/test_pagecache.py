@@ -547,9 +547,16 @@ def test_a_session_the_cache_lost_or_a_page_without_versions_still_signs_in(
 
 def _timeline_queries(client, proposal):
     """The page's text, and how many queries asked for its timeline's records."""
+    page, asked = _queries_for_page(client, proposal)
+    return page, asked["accountability_selectedproposal"]
+
+
+def _queries_for_page(client, proposal):
+    """The page's text, and how many of its queries read each table (a substring count per table)."""
     with CaptureQueriesContext(connection) as queries:
         page = client.get(proposal.get_absolute_url()).content.decode()
-    return page, sum("accountability_selectedproposal" in q["sql"] for q in queries.captured_queries)
+    tables = ("accountability_selectedproposal", "accounts_user")
+    return page, {t: sum(f'FROM "{t}"' in q["sql"] for q in queries.captured_queries) for t in tables}
 
 
 @pytest.mark.django_db
@@ -562,8 +569,10 @@ def test_the_proposals_text_facts_and_timeline_are_rendered_once_for_all_readers
     page, asked = _timeline_queries(client, proposal)
     assert asked == 1 and "Vorschlag anna" not in page
     client.force_login(make_user("bert"))
-    page, asked = _timeline_queries(client, proposal)
-    assert asked == 0 and proposal.description in page and "Kurzbeschreibung" in page
+    page, asked = _queries_for_page(client, proposal)
+    assert asked == {"accountability_selectedproposal": 0, "accounts_user": 1}  # the reader, not the author
+    assert proposal.description in page and "Kurzbeschreibung" in page and proposal.title in page
+    assert f"von {proposal.author.username}" in page
     with transaction.atomic():
         Proposal.objects.filter(pk=proposal.pk).update(description="Ganz **neu** beschrieben")
     with transaction.atomic():
