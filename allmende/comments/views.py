@@ -17,10 +17,11 @@ def _proposal(slug, number):
     return proposal_queries.proposal_by_number(slug, number)
 
 
-def thread_context(request, proposal, form=None, status_message="", refused=False):
+def thread_context(request, proposal, form=None, status_message="", refused=False, thread=None):
+    """What comments/_thread.html shows; `thread`: (highlighted, roots) where the caller has them."""
     from allmende.rounds.permissions import Action, can
 
-    highlighted, roots = queries.thread(proposal)
+    highlighted, roots = thread if thread is not None else queries.thread(proposal)
     badge = official_role(request.user)
     return {
         "proposal": proposal,

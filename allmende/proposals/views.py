@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from allmende.accounts.backends import person
+from allmende.comments import queries as comment_queries
 from allmende.comments.views import thread_context
 from allmende.markup import render_markdown
 from allmende.ops.microcache import public_microcache
@@ -92,6 +93,9 @@ def proposal_list(request, slug):
     )
 
 
+_NO_COMMENTS = "no comments"
+
+
 @versioned_page(lambda slug, number: [proposal_key(slug, number)])
 def proposal_detail(request, slug, number):
     # Title, author line, text, facts and timeline are the same for every reader (pagecache.Fragment):
@@ -106,17 +110,28 @@ def proposal_detail(request, slug, number):
     if proposal is None:
         raise Http404
     round_ = proposal.round
+    thread = None
     if can_answer(request.user):  # sees the answer before it is published: the pieces are theirs alone
         head, body = _shared_pieces(proposal, request)
     else:
-        head, body = shared.pieces(lambda: _shared_pieces(proposal), round_.next_change())
+        # The pieces also say whether the discussion had any comment at all (deleted and hidden ones
+        # count: they show as such): a first comment renews the versions the pieces are kept under, so
+        # where it had none, it still has none, and the page needs no query for it.
+        def render_shared():
+            nonlocal thread
+            thread = comment_queries.thread(proposal)
+            return (*_shared_pieces(proposal), "" if any(thread) else _NO_COMMENTS)
+
+        head, body, comments = shared.pieces(render_shared, round_.next_change())
+        if thread is None and comments == _NO_COMMENTS:
+            thread = ([], [])
     own = queries.own_ratings(request.user, [proposal]).get(proposal.pk)
     context = _rating_context(request, round_, proposal, own)
     context["can_edit"] = can(request.user, Action.EDIT, round_, proposal)
     context["can_withdraw"] = can(request.user, Action.WITHDRAW, round_, proposal)
     context["is_moderator"] = is_moderator(request.user)
     context["can_link_papers"] = can_link_papers(request.user)
-    context.update(thread_context(request, proposal))
+    context.update(thread_context(request, proposal, thread=thread))
     context["proposal_head"], context["proposal_body"] = head, body
     response = render(request, "proposals/detail.html", context)
     response.content_expires = round_.next_change()  # the page shows what the phase allows

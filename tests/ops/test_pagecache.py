@@ -555,7 +555,7 @@ def _queries_for_page(client, proposal):
     """The page's text, and how many of its queries read each table (a substring count per table)."""
     with CaptureQueriesContext(connection) as queries:
         page = client.get(proposal.get_absolute_url()).content.decode()
-    tables = ("accountability_selectedproposal", "accounts_user")
+    tables = ("accountability_selectedproposal", "accounts_user", "comments_comment")
     return page, {t: sum(f'FROM "{t}"' in q["sql"] for q in queries.captured_queries) for t in tables}
 
 
@@ -570,7 +570,8 @@ def test_the_proposals_text_facts_and_timeline_are_rendered_once_for_all_readers
     assert asked == 1 and "Vorschlag anna" not in page
     client.force_login(make_user("bert"))
     page, asked = _queries_for_page(client, proposal)
-    assert asked == {"accountability_selectedproposal": 0, "accounts_user": 1}  # the reader, not the author
+    assert asked["accountability_selectedproposal"] == 0
+    assert asked["accounts_user"] == 1  # the reader, not the author
     assert proposal.description in page and "Kurzbeschreibung" in page and proposal.title in page
     assert f"von {proposal.author.username}" in page
     with transaction.atomic():
@@ -630,3 +631,24 @@ def test_versions_expire_so_that_addresses_nobody_asks_for_do_not_pile_up(client
     redis.expire(version, 10)  # about to expire
     services.rate(User.objects.create_user("bert"), proposal)  # renewed: kept as long again
     assert redis.ttl(version) >= 86400
+
+
+@pytest.mark.django_db
+def test_an_empty_discussion_is_not_asked_for_again_until_its_first_comment(
+    client, proposal, make_user, page_cache
+):
+    """The kept pieces know the discussion had no comment under the same versions."""
+    anna = make_user("anna")
+    client.force_login(anna)
+    _queries_for_page(client, proposal)
+    page, asked = _queries_for_page(client, proposal)
+    assert asked["comments_comment"] == 0 and "Noch keine Kommentare" in page
+    with transaction.atomic():
+        first = comments.post_comment(make_user("bert"), proposal, "Der erste Kommentar")
+    for _reading in range(2):  # rendered afresh, then kept: the discussion is asked for both times
+        page, asked = _queries_for_page(client, proposal)
+        assert asked["comments_comment"] == 1 and "Der erste Kommentar" in page
+    with transaction.atomic():
+        comments.delete_comment(first.author, first)
+    page, asked = _queries_for_page(client, proposal)
+    assert asked["comments_comment"] == 1 and "Noch keine Kommentare" not in page  # shown as deleted
