@@ -10,6 +10,25 @@ from allmende.ops.precompiled import ANY_ID, Precompiled
 from .models import User
 
 _PERSON = Precompiled(lambda pk: User._default_manager.filter(pk=pk), ANY_ID)
+_ROLE_SEPARATOR = "\n"
+
+
+def _person_with_roles(pk):
+    from django.contrib.auth.models import Group
+    from django.db.models import OuterRef, StringAgg, Subquery, Value
+
+    names = (
+        Group.objects.filter(user=OuterRef("pk"))
+        .values("user")
+        .annotate(names=StringAgg("name", Value(_ROLE_SEPARATOR)))
+        .values("names")
+    )
+    return User._default_manager.filter(pk=pk).annotate(allmende_role_list=Subquery(names))
+
+
+# The person of a session with their roles (group names) in the same query: most signed-in pages ask
+# for the roles (accounts.roles.role_names), which took a query of its own.
+_SESSION_PERSON = Precompiled(_person_with_roles, ANY_ID)
 
 
 def person(pk) -> User | None:
@@ -20,8 +39,13 @@ def person(pk) -> User | None:
 
 class _PersonLookup:
     def get_user(self, user_id):
-        found = person(user_id)
-        return found if found is not None and self.user_can_authenticate(found) else None
+        found = _SESSION_PERSON.objects(user_id)
+        if not found or not self.user_can_authenticate(found[0]):
+            return None
+        user = found[0]
+        roles = user.allmende_role_list
+        user._allmende_roles = frozenset(roles.split(_ROLE_SEPARATOR)) if roles else frozenset()
+        return user
 
 
 class ModelBackend(_PersonLookup, backends.ModelBackend):

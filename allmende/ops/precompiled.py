@@ -47,11 +47,13 @@ class Precompiled:
         # For objects(): which field each column fills, and how the ORM converts its values.
         columns = [expression for expression, _sql, _alias in compiler.select]
         fields = [getattr(getattr(c, "target", None), "attname", None) for c in columns]
-        plain = not query.annotation_select and fields == [
-            f.attname for f in queryset.model._meta.concrete_fields
-        ]
-        loading = (queryset.model, fields, tuple(compiler.get_converters(columns).items())) if plain else None
-        return _Compiled(sql, tuple(params), tuple(positions), tuple(query.annotation_select), loading)
+        # A model's own columns, then its annotations (`.annotate(...)`), each set as an attribute.
+        own = [f.attname for f in queryset.model._meta.concrete_fields]
+        annotations = tuple(query.annotation_select)
+        plain = fields[: len(own)] == own and len(fields) == len(own) + len(annotations)
+        converters = tuple(compiler.get_converters(columns).items())
+        loading = (queryset.model, own, converters, annotations) if plain else None
+        return _Compiled(sql, tuple(params), tuple(positions), annotations, loading)
 
     def _compiled_here(self) -> _Compiled:
         """The compiled query for this connection's database (compiled at the first call)."""
@@ -75,12 +77,13 @@ class Precompiled:
 
     def objects(self, *values) -> list:
         """Run the query with these values: model instances, each column converted as the ORM converts
-        it. Only for a queryset of one model's own columns (no select_related, annotations or deferred
-        fields); a RawQuerySet would work out the columns' order and converters again at every call."""
+        it, annotations set as attributes. Only for a queryset of one model's own columns and its
+        annotations (no select_related or deferred fields); a RawQuerySet would work out the columns'
+        order and converters again at every call."""
         loading = self._compiled_here().loading
         if loading is None:
             raise ValueError("objects() needs a queryset of one model's own columns")
-        model, fields, converters = loading
+        model, fields, converters, annotations = loading
         rows = self.rows(*values)
         if converters:
             rows = [list(row) for row in rows]
@@ -90,7 +93,16 @@ class Precompiled:
                     for function in functions:
                         value = function(value, expression, connection)
                     row[position] = value
-        return [model.from_db(connection.alias, fields, row) for row in rows]
+        if not annotations:
+            return [model.from_db(connection.alias, fields, row) for row in rows]
+        own = len(fields)
+        found = []
+        for row in rows:
+            instance = model.from_db(connection.alias, fields, row[:own])
+            for name, value in zip(annotations, row[own:], strict=True):
+                setattr(instance, name, value)
+            found.append(instance)
+        return found
 
     def names(self) -> tuple[str, ...]:
         """The names of the annotated columns (for a `values(name=expression, ...)` queryset)."""

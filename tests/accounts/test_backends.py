@@ -34,3 +34,30 @@ def test_a_signed_in_request_gets_its_person(client, make_user):
     person = get_user(request)
     assert person == anna and person.is_authenticated
     assert person.date_joined == anna.date_joined and person.email == anna.email
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("backend", [ModelBackend, AuthenticationBackend])
+def test_the_person_of_a_session_comes_with_their_roles_in_the_same_query(backend, make_user):
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from allmende.accounts import roles
+
+    moderator = make_user("mona", role=roles.MODERATOR)
+    moderator.groups.add(Group.objects.get(name=roles.ADMINISTRATION))
+    resident = make_user("rudi")
+    nobody = make_user("niemand", role=None)
+    with CaptureQueriesContext(connection) as queries:
+        found = {user.username: backend().get_user(user.pk) for user in (moderator, resident, nobody)}
+        names = {name: roles.role_names(user) for name, user in found.items()}
+    assert len(queries) == 3  # one per person, none for their roles
+    assert names == {
+        "mona": {roles.MODERATOR, roles.ADMINISTRATION},
+        "rudi": {roles.RESIDENT},
+        "niemand": frozenset(),
+    }
+    assert roles.has_role(found["mona"], roles.MODERATOR) and not roles.has_role(
+        found["rudi"], roles.MODERATOR
+    )
