@@ -214,9 +214,14 @@ def main():
     events = [e for r in residents for e in r.events]
 
     def window(e):
-        """A request belongs to a fault window if it was in flight during it (start to answer)."""
+        """A request belongs to a fault window if it was in flight during it (start to answer), or if it
+        failed on a kept connection to the killed server that was opened before the kill: such a
+        connection is found dead at its first use, whenever that is (a resident that used the other
+        server meanwhile)."""
         start, end = e.t, e.t + e.ms / 1000
         if e.port == PORTS[0] and start <= back and end >= kill:
+            return "server 1 killed"
+        if e.port == PORTS[0] and e.status == 0 and e.connected <= kill <= start:
             return "server 1 killed"
         if start <= pg_b + grace and end >= pg_a:
             return "PostgreSQL restart"

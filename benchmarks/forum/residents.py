@@ -29,6 +29,7 @@ class Event:
     status: int  # HTTP status, or 0 for a connection error / timeout
     port: int
     error: str = ""
+    connected: float = 0.0  # when the connection used was opened (seconds since the run started)
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Resident:
     def __post_init__(self):
         self.rng = random.Random(self.seed)
         self.conns: dict[int, http.client.HTTPConnection] = {}
+        self.connected: dict[int, float] = {}  # when each kept connection was opened
         self.cookie = f"sessionid={self.session}; csrftoken={self.csrf}"
 
     # --- HTTP --------------------------------------------------------------------------------------
@@ -74,6 +76,7 @@ class Resident:
             conn = self.conns.get(port)
             if conn is None:
                 conn = self.conns[port] = http.client.HTTPConnection("127.0.0.1", port, timeout=self.timeout)
+                self.connected[port] = start - t0
             conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
             data = response.read()
@@ -85,7 +88,7 @@ class Resident:
             self.down_until[port] = time.monotonic() + 1.0  # try the other server for a second
             status, data, error = 0, b"", type(exc).__name__
         ms = (time.monotonic() - start) * 1000
-        self.events.append(Event(start - t0, action, ms, status, port, error))
+        self.events.append(Event(start - t0, action, ms, status, port, error, self.connected.get(port, 0.0)))
         return status, data
 
     # --- actions -----------------------------------------------------------------------------------
