@@ -495,7 +495,10 @@ def _pure(hist, ca, ce, c) -> int:
     Then the exact factor is the rational ``c / denom`` (``sum min(a, rho u) m = rho * denom = c``):
     with cost utilities it is ``n_voters / supporters`` whatever the money, so projects with as many
     supporters none of whom is short of its share are exactly tied, as often on small instances. Such
-    ties are decided by the tie-breaking key, as in the exact engine, instead of by a fallback to it."""
+    ties are decided by the tie-breaking key, as in the exact engine, instead of by a fallback to it.
+    0 for costs below ``_TINY`` (near underflow the rounding of ``c / denom`` is not relative)."""
+    if c < _TINY:
+        return 0
     denom = 0
     for cid, u, m in hist:
         if ca[cid] != 0.0 or ce[cid] != 0.0:
@@ -514,7 +517,10 @@ def _pure(hist, ca, ce, c) -> int:
 def _pure_range(hist, L1, L2, U1, U2, c) -> int:
     """:func:`_pure` on a range: ``denom`` if every entry whose upper money bounds are not both 0 has
     lower bounds at both ends (hence on the whole range: they are affine) above its share at
-    ``rho = c / denom``; then ``c / denom`` is the exact factor at every budget of the range. Else 0."""
+    ``rho = c / denom``; then ``c / denom`` is the exact factor at every budget of the range. Else 0
+    (also for costs below ``_TINY``, as in :func:`_pure`)."""
+    if c < _TINY:
+        return 0
     denom = 0
     for cid, u, m in hist:
         if U1[cid] != 0.0 or U2[cid] != 0.0:
