@@ -1383,17 +1383,24 @@ class RangeCheck:
             self._advance(h, r1[1], r2[1], tw)
         return True
 
-    def resume_at(self, c: int) -> Resume:
-        """The state at the start of round ``t`` of the run at the single budget ``c`` in ``[b1, b2]``."""
+    def resume_at(self, c: int, money=None) -> Resume:
+        """The state at the start of round ``t`` of the run at the single budget ``c`` in ``[b1, b2]``;
+        ``money``: the classes' ``(ca, ce)`` there if known (:meth:`resume_tight`), else interpolated
+        from the range's bounds."""
         f = (c - self.b1) / self.W
         E = 8 * EPS
-        lo = [
-            max(x1 + (x2 - x1) * f - E * (abs(x1) + abs(x2)), 0.0)
-            for x1, x2 in zip(self.L1, self.L2, strict=True)
-        ]
-        hi = [y1 + (y2 - y1) * f + E * (abs(y1) + abs(y2)) for y1, y2 in zip(self.U1, self.U2, strict=True)]
-        ca = [(x + y) / 2 for x, y in zip(lo, hi, strict=True)]
-        ce = [(y - x) / 2 + E * y for x, y in zip(lo, hi, strict=True)]
+        if money is None:
+            lo = [
+                max(x1 + (x2 - x1) * f - E * (abs(x1) + abs(x2)), 0.0)
+                for x1, x2 in zip(self.L1, self.L2, strict=True)
+            ]
+            hi = [
+                y1 + (y2 - y1) * f + E * (abs(y1) + abs(y2)) for y1, y2 in zip(self.U1, self.U2, strict=True)
+            ]
+            ca = [(x + y) / 2 for x, y in zip(lo, hi, strict=True)]
+            ce = [(y - x) / 2 + E * y for x, y in zip(lo, hi, strict=True)]
+        else:
+            ca, ce = money
         lower = {
             p: max(x1 + (x2 - x1) * f - E * (abs(x1) + abs(x2)), y1 + (y2 - y1) * f - E * (abs(y1) + abs(y2)))
             for p, (x1, x2, y1, y2, _s0) in self.lower.items()
@@ -1445,8 +1452,9 @@ class RangeCheck:
         if st is None:
             return None
         ca, ce, rounds, caps = st
-        res = self.resume_at(c)
-        res.ca, res.ce, res.rounds, res.caps = ca, ce, rounds, caps
+        # (the interpolated money of resume_at is not built: it would be replaced)
+        res = self.resume_at(c, (ca, ce))
+        res.rounds, res.caps = rounds, caps
         return res
 
     def _tangent(self, h, c):
