@@ -348,6 +348,27 @@ def _add1_fast(cp: Compiled):
         return run_mes_float(cp, bk(j), cands, free, keep=2, resume=chk.resume_at(bk(j)))
 
     probes: dict = {}  # (purchases up to the failed round, rival) -> {unit step: probe}
+    top = None  # the last failed fresh range check (its rounds before ``t`` certified on its range)
+
+    def start(k1, k2, r):
+        """The first check of the ranges ``[k1, k2]``: inside the range of the last failed fresh check,
+        with a record sharing its certified rounds (one of the pieces found under it), that check
+        restricted to it with its bounds recomputed (the rounds before its ``t`` need no new look at
+        the competitors); else a fresh check from round 0."""
+        nonlocal top
+        c = top
+        if (
+            c is not None
+            and c.t
+            and c.b1 <= bk(k1)
+            and bk(k2) <= c.b2
+            and r.order[: c.t] == c.rec.order[: c.t]
+            and r.computes[: c.ci] == c.rec.computes[: c.ci]
+        ):
+            return c.restricted(bk(k1), bk(k2), r, replay=True)
+        c = RangeCheck(cp, r, bk(k1), bk(k2), cands, tight=probing)
+        top = c
+        return c
 
     def locate(chk, k1, k2, m):
         """The first unit step in ``[k1 + 2, k2]`` where the competitor that crossed the winner in a
@@ -553,7 +574,7 @@ def _add1_fast(cp: Compiled):
         k0 = k
         work = 0
         while D >= 2:
-            pieces, complete = cover(k, k + D - 1, rec, None, [_COVER_CHECKS])
+            pieces, complete = cover(k, k + D - 1, rec, start(k, k + D - 1, rec), [_COVER_CHECKS])
             last_set = set(prev.initial + prev.order)
             for k1, k2, r in pieces:
                 chosen = set(r.initial + r.order)
