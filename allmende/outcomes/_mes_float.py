@@ -224,6 +224,16 @@ def _hist_cache(cp: Compiled) -> tuple:
     return hc
 
 
+def release(cp: Compiled) -> None:
+    """Drop the instance's counted histograms and money-ordered views (:func:`_hist_cache`), at the
+    end of a completion. They serve the runs and checks of one completion; kept on the instance, the
+    millions of entries allocated while the collector was paused would be traversed by its first
+    collection after it is resumed (0.41 s after Warszawa 2026's completion, their deallocation
+    0.18 s), and they would hold memory as long as the instance lives."""
+    if getattr(cp, "_hist_cache", None) is not None:
+        del cp._hist_cache
+
+
 def _by_money(bm: dict, h: list, ca: list) -> list:
     """The entries of ``h`` in the order of their money ``ca`` the second time it is asked for (the
     first time ``h`` itself: many histograms are evaluated only once), kept under ``id(h)`` (with

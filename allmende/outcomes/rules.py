@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ._mes import mes_candidates, replay_exact, run_mes
-from ._mes_float import RangeCheck, Record, at_budget, float_ok, run_mes_float, verify
+from ._mes_float import RangeCheck, Record, at_budget, float_ok, release, run_mes_float, verify
 from .pabulib import Instance
 from .profile import Compiled, id_sort_key
 
@@ -697,6 +697,7 @@ def mes_add1(
     cp = _prepare(instance, tie)
     with _gc_paused():
         run, b, evaluations, k = _add1(cp, jump, fast)
+        release(cp)  # (before the collector resumes: see there)
     if run is None:
         expl = {}
         if cp.n_voters and b is not None:
