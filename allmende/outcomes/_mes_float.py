@@ -1452,6 +1452,15 @@ class RangeCheck:
             return 0.0, st
         return rq[1] - rw[1], st
 
+    def rival_money(self, st) -> float:
+        """The money of ``rival``'s supporters in a probe's state (an estimate, for locating the
+        budget where it becomes affordable)."""
+        t = self.t
+        order = self.rec.order
+        h = _hist_at(self.hc, tuple(order[:t]), self.rival, self.count[self.rival], self.rec.snaps[t])
+        ca = st[0]
+        return sumprod(map(_m_of, h), map(ca.__getitem__, map(_first, h)))
+
     def resume_tight(self, c: int, st=None) -> Resume | None:
         """:meth:`resume_at` with the classes' money computed at ``c`` as a run there computes it
         (:meth:`_money_at`: one evaluation of each earlier round's winner, whose order is certified on

@@ -373,8 +373,10 @@ def _add1_fast(cp: Compiled):
     def locate(chk, k1, k2, m):
         """The first unit step in ``[k1 + 2, k2]`` where the competitor that crossed the winner in a
         failed range check may beat it, by probes of the pair at single budgets (secant steps on
-        their difference, bisection once it is bracketed), with the probe's state there; None if not
-        found."""
+        their difference; where the competitor is unaffordable at the bracket's lower end, the
+        budget where its supporters' money reaches its cost, interpolated), with the probe's state
+        there; None if not found, or as soon as two probes right of the start show the winner
+        gaining ground (no crossing in sight). The probes only choose where to split."""
         t = chk.t
         key = (tuple(chk.rec.order[: t + 1]), chk.rival)
         pts = probes.get(key)
@@ -416,16 +418,31 @@ def _add1_fast(cp: Compiled):
             if hi is not None:
                 if hi == lo + 1:
                     break
-                if dlo < _INF and hi - lo > 4:
+                if dlo < _INF:
                     x = lo + min(max(1, int(dlo * (hi - lo) / (dlo - dhi))), hi - lo - 1)
-                else:
+                elif dlo == _INF:
+                    # the rival unaffordable at lo: where its supporters' money reaches its cost,
+                    # interpolated (the money grows about linearly with the budget; bisection took
+                    # about six probes for the budgets where a rival becomes affordable and wins)
+                    s1 = chk.rival_money(pts[lo][1])
+                    s2 = chk.rival_money(pts[hi][1])
+                    c = chk.C[chk.rival]
+                    x = (lo + hi) // 2
+                    if s1 < c <= s2:
+                        x = lo + min(max(1, -int(-(c - s1) * (hi - lo) // (s2 - s1))), hi - lo - 1)
+                else:  # (not a number)
                     x = (lo + hi) // 2
             else:
                 if lo == k2:
                     return None
-                if len(fin) >= 2 and fin[-1][0] == lo and fin[-2][1] > dlo:  # secant to the right
+                if len(fin) >= 2 and fin[-1][0] == lo:
                     x0, v0 = fin[-2]
-                    x = lo + max(1, int(dlo * (lo - x0) / (v0 - dlo)) + 1)
+                    if v0 <= dlo:
+                        # the winner is not losing ground: no crossing in sight (with probes
+                        # doubling the step to the range's end, on Budapest 2024 they found
+                        # none in such cases); the checks decide as without a located change
+                        return None
+                    x = lo + max(1, int(dlo * (lo - x0) / (v0 - dlo)) + 1)  # secant to the right
                 else:
                     x = lo + 2 * (lo - k1) + 1
                 x = min(x, k2)
