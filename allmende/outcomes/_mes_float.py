@@ -775,14 +775,19 @@ def run_mes_float(
             if keep >= 2:
                 rec.caps.append(r[2])
         # Every class of w's supporters gets its new class (first, first + 1, ... in hist order).
-        new = {}
-        for i, (cid, u, _m) in enumerate(h):
-            new[(cid, u)] = first + i
-        for u, gs in move[w]:
-            if len(h) == 1:
-                n1 = first
-                deque(map(gcset, gs, [n1] * len(gs)), maxlen=0)
-            else:
+        mv = move[w]
+        if len(h) == 1:
+            for _u, gs in mv:
+                deque(map(gcset, gs, [first] * len(gs)), maxlen=0)
+        elif len(mv) == 1:  # one utility (approval ballots): the classes' new ones built in C
+            gs = mv[0][1]
+            tm = dict(zip(map(_first, h), range(first, first + len(h)), strict=True))
+            deque(map(gcset, gs, map(tm.__getitem__, map(gcget, gs))), maxlen=0)
+        else:
+            new = {}
+            for i, (cid, u, _m) in enumerate(h):
+                new[(cid, u)] = first + i
+            for u, gs in mv:
                 tm = {cid: n for (cid, uu), n in new.items() if uu == u}
                 deque(map(gcset, gs, map(tm.__getitem__, map(gcget, gs))), maxlen=0)
         for q in nbrs[w]:

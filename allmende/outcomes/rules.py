@@ -308,13 +308,16 @@ def _add1_fast(cp: Compiled):
     new order, which is checked on from that round too (the rounds before are certified for the whole
     range). Every piece has one order at all its unit steps, hence one outcome, so the stop rule is
     applied once per piece. After ranges that moved on, the next ones start right after the last
-    piece with its record (no check at the next unit step first); a check that fails at its last
+    piece with its record (no check at the next unit step first), and where they lie inside the
+    range of the last fresh range check that failed, from that check's round (``start``: the rounds
+    before it are certified on its whole range); a check that fails at its last
     round (a leftover project affordable somewhere) goes on with its left half from that round
     (:meth:`._mes_float.RangeCheck.at_end`). The crossing estimated from the range's bounds is early
     (the bounds are loose inside the range), so the budget where the competitor really overtakes the
     winner is first located by *probes* (``locate``): the two factors at single budgets, from the
     money computed there as a run does (:meth:`._mes_float.RangeCheck.probe`), secant steps on their
-    difference until two neighbouring unit steps bracket the change. The range is split there (the
+    difference (or, where the competitor becomes affordable, on its supporters' money) until two
+    neighbouring unit steps bracket the change. The range is split there (the
     left part with bounds recomputed for it, :meth:`._mes_float.RangeCheck.restricted` with
     ``replay``) and the run at the first step of the right part resumes from the probe's money
     (:meth:`._mes_float.RangeCheck.resume_tight`). The probes only choose where to split; the checks
