@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ._mes import mes_candidates, replay_exact, run_mes
-from ._mes_float import RangeCheck, Record, at_budget, float_ok, run_mes_float, verify
+from ._mes_float import RangeCheck, Record, at_budget, float_ok, release, run_mes_float, verify
 from .pabulib import Instance
 from .profile import Compiled, id_sort_key
 
@@ -308,13 +308,16 @@ def _add1_fast(cp: Compiled):
     new order, which is checked on from that round too (the rounds before are certified for the whole
     range). Every piece has one order at all its unit steps, hence one outcome, so the stop rule is
     applied once per piece. After ranges that moved on, the next ones start right after the last
-    piece with its record (no check at the next unit step first); a check that fails at its last
+    piece with its record (no check at the next unit step first), and where they lie inside the
+    range of the last fresh range check that failed, from that check's round (``start``: the rounds
+    before it are certified on its whole range); a check that fails at its last
     round (a leftover project affordable somewhere) goes on with its left half from that round
     (:meth:`._mes_float.RangeCheck.at_end`). The crossing estimated from the range's bounds is early
     (the bounds are loose inside the range), so the budget where the competitor really overtakes the
     winner is first located by *probes* (``locate``): the two factors at single budgets, from the
     money computed there as a run does (:meth:`._mes_float.RangeCheck.probe`), secant steps on their
-    difference until two neighbouring unit steps bracket the change. The range is split there (the
+    difference (or, where the competitor becomes affordable, on its supporters' money) until two
+    neighbouring unit steps bracket the change. The range is split there (the
     left part with bounds recomputed for it, :meth:`._mes_float.RangeCheck.restricted` with
     ``replay``) and the run at the first step of the right part resumes from the probe's money
     (:meth:`._mes_float.RangeCheck.resume_tight`). The probes only choose where to split; the checks
@@ -348,12 +351,35 @@ def _add1_fast(cp: Compiled):
         return run_mes_float(cp, bk(j), cands, free, keep=2, resume=chk.resume_at(bk(j)))
 
     probes: dict = {}  # (purchases up to the failed round, rival) -> {unit step: probe}
+    top = None  # the last failed fresh range check (its rounds before ``t`` certified on its range)
+
+    def start(k1, k2, r):
+        """The first check of the ranges ``[k1, k2]``: inside the range of the last failed fresh check,
+        with a record sharing its certified rounds (one of the pieces found under it), that check
+        restricted to it with its bounds recomputed (the rounds before its ``t`` need no new look at
+        the competitors); else a fresh check from round 0."""
+        nonlocal top
+        c = top
+        if (
+            c is not None
+            and c.t
+            and c.b1 <= bk(k1)
+            and bk(k2) <= c.b2
+            and r.order[: c.t] == c.rec.order[: c.t]
+            and r.computes[: c.ci] == c.rec.computes[: c.ci]
+        ):
+            return c.restricted(bk(k1), bk(k2), r, replay=True)
+        c = RangeCheck(cp, r, bk(k1), bk(k2), cands, tight=probing)
+        top = c
+        return c
 
     def locate(chk, k1, k2, m):
         """The first unit step in ``[k1 + 2, k2]`` where the competitor that crossed the winner in a
         failed range check may beat it, by probes of the pair at single budgets (secant steps on
-        their difference, bisection once it is bracketed), with the probe's state there; None if not
-        found."""
+        their difference; where the competitor is unaffordable at the bracket's lower end, the
+        budget where its supporters' money reaches its cost, interpolated), with the probe's state
+        there; None if not found, or as soon as two probes right of the start show the winner
+        gaining ground (no crossing in sight). The probes only choose where to split."""
         t = chk.t
         key = (tuple(chk.rec.order[: t + 1]), chk.rival)
         pts = probes.get(key)
@@ -395,16 +421,31 @@ def _add1_fast(cp: Compiled):
             if hi is not None:
                 if hi == lo + 1:
                     break
-                if dlo < _INF and hi - lo > 4:
+                if dlo < _INF:
                     x = lo + min(max(1, int(dlo * (hi - lo) / (dlo - dhi))), hi - lo - 1)
-                else:
+                elif dlo == _INF:
+                    # the rival unaffordable at lo: where its supporters' money reaches its cost,
+                    # interpolated (the money grows about linearly with the budget; bisection took
+                    # about six probes for the budgets where a rival becomes affordable and wins)
+                    s1 = chk.rival_money(pts[lo][1])
+                    s2 = chk.rival_money(pts[hi][1])
+                    c = chk.C[chk.rival]
+                    x = (lo + hi) // 2
+                    if s1 < c <= s2:
+                        x = lo + min(max(1, -int(-(c - s1) * (hi - lo) // (s2 - s1))), hi - lo - 1)
+                else:  # (not a number)
                     x = (lo + hi) // 2
             else:
                 if lo == k2:
                     return None
-                if len(fin) >= 2 and fin[-1][0] == lo and fin[-2][1] > dlo:  # secant to the right
+                if len(fin) >= 2 and fin[-1][0] == lo:
                     x0, v0 = fin[-2]
-                    x = lo + max(1, int(dlo * (lo - x0) / (v0 - dlo)) + 1)
+                    if v0 <= dlo:
+                        # the winner is not losing ground: no crossing in sight (with probes
+                        # doubling the step to the range's end, on Budapest 2024 they found
+                        # none in such cases); the checks decide as without a located change
+                        return None
+                    x = lo + max(1, int(dlo * (lo - x0) / (v0 - dlo)) + 1)  # secant to the right
                 else:
                     x = lo + 2 * (lo - k1) + 1
                 x = min(x, k2)
@@ -553,7 +594,7 @@ def _add1_fast(cp: Compiled):
         k0 = k
         work = 0
         while D >= 2:
-            pieces, complete = cover(k, k + D - 1, rec, None, [_COVER_CHECKS])
+            pieces, complete = cover(k, k + D - 1, rec, start(k, k + D - 1, rec), [_COVER_CHECKS])
             last_set = set(prev.initial + prev.order)
             for k1, k2, r in pieces:
                 chosen = set(r.initial + r.order)
@@ -676,6 +717,7 @@ def mes_add1(
     cp = _prepare(instance, tie)
     with _gc_paused():
         run, b, evaluations, k = _add1(cp, jump, fast)
+        release(cp)  # (before the collector resumes: see there)
     if run is None:
         expl = {}
         if cp.n_voters and b is not None:
