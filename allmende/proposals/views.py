@@ -20,7 +20,7 @@ from allmende.ops.microcache import public_microcache
 from allmende.ops.pagecache import Fragment, proposal_key, versioned_page
 from allmende.rounds import queries as round_queries
 from allmende.rounds.models import Round
-from allmende.rounds.permissions import Action, can, can_answer, can_link_papers, is_moderator
+from allmende.rounds.permissions import Action, can, can_link_papers, is_moderator, sees_unpublished_answers
 
 from . import queries, services
 from .forms import ProposalForm
@@ -111,7 +111,7 @@ def proposal_detail(request, slug, number):
         raise Http404
     round_ = proposal.round
     thread = None
-    if can_answer(request.user):  # sees the answer before it is published: the pieces are theirs alone
+    if sees_unpublished_answers(request.user):  # the pieces would differ: theirs alone
         head, body = _shared_pieces(proposal, request)
     else:
         # The pieces also say whether the discussion had any comment at all (deleted and hidden ones

@@ -177,6 +177,12 @@ def can_use_staff_pages(user) -> bool:
     return can_answer(user) or can_manage_council(user)
 
 
+def sees_unpublished_answers(user) -> bool:
+    """Prepared answers are seen only by those who write them: for anyone else a proposal's page shows
+    what it shows to every reader (its kept pieces, proposals.views)."""
+    return can_answer(user)
+
+
 def can_view_answer(user, answer) -> bool:
     """Published answers are public; prepared ones only for those who write them."""
-    return answer.published or can_answer(user)
+    return answer.published or sees_unpublished_answers(user)
