@@ -7,28 +7,13 @@ from django.contrib.auth import backends
 
 from allmende.ops.precompiled import ANY_ID, Precompiled
 
+from . import roles
 from .models import User
 
 _PERSON = Precompiled(lambda pk: User._default_manager.filter(pk=pk), ANY_ID)
-_ROLE_SEPARATOR = "\n"
-
-
-def _person_with_roles(pk):
-    from django.contrib.auth.models import Group
-    from django.db.models import OuterRef, StringAgg, Subquery, Value
-
-    names = (
-        Group.objects.filter(user=OuterRef("pk"))
-        .values("user")
-        .annotate(names=StringAgg("name", Value(_ROLE_SEPARATOR)))
-        .values("names")
-    )
-    return User._default_manager.filter(pk=pk).annotate(allmende_role_list=Subquery(names))
-
-
-# The person of a session with their roles (group names) in the same query: most signed-in pages ask
-# for the roles (accounts.roles.role_names), which took a query of its own.
-_SESSION_PERSON = Precompiled(_person_with_roles, ANY_ID)
+# The person of a session with their roles in the same query: most signed-in pages ask for the roles
+# (roles.role_names), which took a query of their own.
+_SESSION_PERSON = Precompiled(lambda pk: roles.with_role_names(User._default_manager.filter(pk=pk)), ANY_ID)
 
 
 def person(pk) -> User | None:
@@ -42,10 +27,8 @@ class _PersonLookup:
         found = _SESSION_PERSON.objects(user_id)
         if not found or not self.user_can_authenticate(found[0]):
             return None
-        user = found[0]
-        roles = user.allmende_role_list
-        user._allmende_roles = frozenset(roles.split(_ROLE_SEPARATOR)) if roles else frozenset()
-        return user
+        roles.remember_role_names(found[0])
+        return found[0]
 
 
 class ModelBackend(_PersonLookup, backends.ModelBackend):

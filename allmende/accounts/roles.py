@@ -111,6 +111,25 @@ def _groups_of(user_id):
 _GROUPS = Precompiled(_groups_of, ANY_ID)  # asked on nearly every signed-in page: compiled once
 
 
+_JOINED = "\n"  # between the names of with_role_names
+
+
+def with_role_names(users):
+    """`users` (a queryset of people) with their roles' names joined in one column, `role_names_joined`,
+    so that loading a person loads their roles (a session's person: accounts.backends); hand each
+    loaded person to `remember_role_names`."""
+    from django.db.models import OuterRef, StringAgg, Subquery, Value
+
+    joined = _groups_of(OuterRef("pk")).values("user").annotate(joined=StringAgg("name", Value(_JOINED)))
+    return users.annotate(role_names_joined=Subquery(joined.values("joined")))
+
+
+def remember_role_names(user) -> None:
+    """Keep the roles a `with_role_names` query loaded as the person's roles for this request."""
+    joined = user.role_names_joined
+    user._allmende_roles = frozenset(joined.split(_JOINED)) if joined else frozenset()
+
+
 def role_names(user) -> frozenset[str]:
     """The person's roles, read once per request (kept on the user object)."""
     if not user.is_authenticated:
