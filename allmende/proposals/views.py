@@ -12,7 +12,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from allmende.accounts.backends import person
 from allmende.comments import queries as comment_queries
 from allmende.comments.views import thread_context
 from allmende.markup import render_markdown
@@ -106,7 +105,7 @@ def proposal_detail(request, slug, number):
         [proposal_key(slug, number)],
         read=settings.SESSION_COOKIE_NAME in request.COOKIES,
     )
-    proposal = queries.proposal_for_page(slug, number, request.user, with_author=False)
+    proposal = queries.proposal_for_page(slug, number, request.user)
     if proposal is None:
         raise Http404
     round_ = proposal.round
@@ -141,9 +140,7 @@ def proposal_detail(request, slug, number):
 def _shared_pieces(proposal, request=None) -> tuple[str, str]:
     """The proposal page's title and author line, and its text, facts and timeline: the same for every
     reader but the administration staff (who see answers before they are published, with `request`)."""
-    if proposal.author_id is not None and not Proposal.author.is_cached(proposal):
-        proposal.author = person(proposal.author_id)
-    context = {"proposal": proposal}
+    context = {"proposal": queries.with_author(proposal)}
     return (
         render_to_string("proposals/_head.html", context, request),
         render_to_string("proposals/_body.html", context, request),
