@@ -151,6 +151,14 @@ if REDIS_URL:
     SESSION_ENGINE = "allmende.accounts.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The parts of every page's layout that are the same for every reader of a language and kind (header,
+# menu, footer: base.html's `{% cache ... using="layout" %}`), kept in each process: they depend on the
+# translations, the settings and the static files only, which change with a restart.
+CACHES["layout"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "layout",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 
 # Public pages for anonymous readers are kept this many seconds in the cache (allmende/ops/microcache.py).
 MICROCACHE_SECONDS = int(os.environ.get("MICROCACHE_SECONDS", "10"))

@@ -29,7 +29,10 @@ def _site_links(prefix, urlconf):
 
 
 def site(request):
+    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
     return {
         "CITY_NAME": settings.CITY_NAME,
-        "SITE_LINKS": _site_links(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF),
+        "SITE_LINKS": _site_links(prefix, urlconf),
+        # What the links and static files of base.html's kept parts depend on besides the language.
+        "LAYOUT_KEY": f"{prefix} {urlconf}",
     }

@@ -27,7 +27,10 @@ def page_cache(request, settings):
     """The page cache on, in the process's memory and in Redis as in production (REDIS_TEST_URL)."""
     if request.param == "redis":
         url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/14")
-        settings.CACHES = {"default": {"BACKEND": "allmende.ops.cache.RedisCache", "LOCATION": url}}
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {"BACKEND": "allmende.ops.cache.RedisCache", "LOCATION": url},
+        }
         cache.clear()
     settings.PAGE_CACHE_SECONDS = 3600
     settings.PAGE_CACHE_TRACK_WRITES = True
@@ -492,7 +495,10 @@ def test_a_version_another_process_created_a_moment_before_counts(page_cache, mo
 def redis_sessions(settings):
     """Production's setting with Redis: sessions in the cache, written through to the database."""
     url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/14")
-    settings.CACHES = {"default": {"BACKEND": "allmende.ops.cache.RedisCache", "LOCATION": url}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "allmende.ops.cache.RedisCache", "LOCATION": url},
+    }
     settings.SESSION_ENGINE = "allmende.accounts.sessions"
     settings.PAGE_CACHE_SECONDS = 3600
     settings.PAGE_CACHE_TRACK_WRITES = True

@@ -133,3 +133,28 @@ def test_demo_is_idempotent_and_shows_current_and_past_round(client):
     current, past = html.split("Vergangene Runden")
     assert "Beteiligungshaushalt 2027/2028" in current
     assert "Beteiligungshaushalt 2017/2018" in past
+
+
+@pytest.mark.django_db
+def test_layout_kept_per_language_and_kind_of_reader(client, django_user_model, settings):
+    """The header, menu and footer are rendered once per language and kind of reader: each reader
+    still sees their own menu, language and CSRF token, and a changed setting shows at once."""
+    home = reverse("pages:home")
+    anonymous = client.get(home).content.decode()
+    assert "Anmelden" in anonymous and "Abmelden" not in anonymous
+    person = django_user_model.objects.create_user("erika", "erika@example.org", "ein sicheres Passwort")
+    client.force_login(person)
+    signed_in = client.get(home).content.decode()
+    assert "Abmelden" in signed_in and "Mein Konto" in signed_in and ">Anmelden<" not in signed_in
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', signed_in).group(1)
+    client.logout()
+    client.force_login(person)
+    again = client.get(home).content.decode()
+    assert re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', again).group(1) != token
+    client.cookies["django_language"] = "en"
+    english = client.get(home).content.decode()
+    assert "My account" in english and "Mein Konto" not in english and "Sign out" in english
+    settings.CITY_NAME = "Musterstadt an der Probe"
+    assert (
+        '<span class="site-brand__city">Musterstadt an der Probe</span>' in client.get(home).content.decode()
+    )
