@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
-from django.db.models import Count, Expression, Q, Sum
+from django.db.models import Count, Exists, Expression, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from allmende.accounts.backends import person
+from allmende.notifications.models import Follow
 from allmende.ops.precompiled import ANY_ID, ANY_NUMBER, Precompiled
 from allmende.rounds import queries as round_queries
 from allmende.rounds.permissions import can_view_proposal
@@ -192,15 +193,35 @@ def round_overview(round_) -> RoundOverview:
 _BY_NUMBER = Precompiled(
     lambda round_id, number: Proposal.objects.filter(round_id=round_id, number=number), ANY_ID, ANY_NUMBER
 )
+# The page's lookup for a signed-in reader: with the reader's own rating and whether they follow the
+# proposal, in the same statement (two round trips fewer on every signed-in page).
+_BY_NUMBER_FOR_READER = Precompiled(
+    lambda round_id, number, rater_id, follower_id: Proposal.objects.filter(
+        round_id=round_id, number=number
+    ).annotate(
+        reader_value=Subquery(
+            Support.objects.filter(user_id=rater_id, proposal_id=OuterRef("pk")).values("value")[:1]
+        ),
+        reader_follows=Exists(Follow.objects.filter(user_id=follower_id, proposal_id=OuterRef("pk"))),
+    ),
+    ANY_ID,
+    ANY_NUMBER,
+    ANY_ID + 1,
+    ANY_ID + 2,
+)
 
 
-def proposal_by_number(round_slug, number, *, round_=None):
+def proposal_by_number(round_slug, number, *, round_=None, reader=None):
     """The proposal with its round and the round's phases in one go: permission checks ask the phases
     several times per request and must not query them again each time. `round_`: the kept round, if
-    the caller has it already."""
+    the caller has it already. With a signed-in `reader` (and the kept round), the proposal also
+    carries `reader_value` and `reader_follows` (see `proposal_for_page`)."""
     round_ = round_ or round_queries.kept_round(round_slug, choices=False)
     if round_ is not None:
-        found = _BY_NUMBER.objects(round_.pk, number)
+        if reader is not None:
+            found = _BY_NUMBER_FOR_READER.objects(round_.pk, number, reader.pk, reader.pk)
+        else:
+            found = _BY_NUMBER.objects(round_.pk, number)
         if not found:
             raise Http404
         found[0].round = round_
@@ -212,9 +233,12 @@ def proposal_by_number(round_slug, number, *, round_=None):
     )
 
 
-def proposal_for_page(round_slug, number, user):
+def proposal_for_page(round_slug, number, user, *, reader_state=False):
     """The proposal for its page, or None where `user` may not see it (rounds.permissions decides). Its
-    author is loaded where the page shows it (`with_author`): the page's kept pieces often spare that."""
+    author is loaded where the page shows it (`with_author`): the page's kept pieces often spare that.
+    With `reader_state`, it also says what the page shows of the reader's own: `reader_value`, their
+    support or rating (None: none), and `reader_follows`, whether they follow it."""
+    reader = user if reader_state and user is not None and user.is_authenticated else None
     round_ = round_queries.kept_round(round_slug)
     if round_ is not None:
         # Topic and district from the kept round: every join costs the database planning time (the
@@ -222,7 +246,7 @@ def proposal_for_page(round_slug, number, user):
         # is loaded when the page asks for it.
         # The proposal (and its author, `with_author`) by queries compiled once per process: building
         # the ORM query with its join at every page cost more than running both.
-        proposal = proposal_by_number(round_slug, number, round_=round_)
+        proposal = proposal_by_number(round_slug, number, round_=round_, reader=reader)
         for field, choices in (("topic", round_.topics.all()), ("district", round_.districts.all())):
             chosen = next((c for c in choices if c.pk == getattr(proposal, f"{field}_id")), None)
             if chosen is not None:
@@ -234,6 +258,11 @@ def proposal_for_page(round_slug, number, user):
             ).prefetch_related("round__phases"),
             round__slug=round_slug,
             number=number,
+        )
+    if reader_state and not hasattr(proposal, "reader_follows"):  # no kept round, or no one signed in
+        proposal.reader_value = own_ratings(reader, [proposal]).get(proposal.pk)
+        proposal.reader_follows = (
+            reader is not None and Follow.objects.filter(user=reader, proposal=proposal).exists()
         )
     return proposal if can_view_proposal(user, proposal) else None
 

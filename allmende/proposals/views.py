@@ -105,7 +105,7 @@ def proposal_detail(request, slug, number):
         [proposal_key(slug, number)],
         read=settings.SESSION_COOKIE_NAME in request.COOKIES,
     )
-    proposal = queries.proposal_for_page(slug, number, request.user)
+    proposal = queries.proposal_for_page(slug, number, request.user, reader_state=True)
     if proposal is None:
         raise Http404
     round_ = proposal.round
@@ -124,8 +124,8 @@ def proposal_detail(request, slug, number):
         head, body, comments = shared.pieces(render_shared, round_.next_change())
         if thread is None and comments == _NO_COMMENTS:
             thread = ([], [])
-    own = queries.own_ratings(request.user, [proposal]).get(proposal.pk)
-    context = _rating_context(request, round_, proposal, own)
+    context = _rating_context(request, round_, proposal, proposal.reader_value)
+    context["following"] = proposal.reader_follows
     context["can_edit"] = can(request.user, Action.EDIT, round_, proposal)
     context["can_withdraw"] = can(request.user, Action.WITHDRAW, round_, proposal)
     context["is_moderator"] = is_moderator(request.user)

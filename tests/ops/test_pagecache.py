@@ -601,6 +601,31 @@ def test_the_proposals_text_facts_and_timeline_are_rendered_once_for_all_readers
 
 
 @pytest.mark.django_db
+def test_the_readers_own_support_and_following_come_with_the_proposal(
+    client, proposal, make_user, page_cache
+):
+    """A signed-in reader's page shows their own support and whether they follow the proposal, asked in
+    the statement that loads the proposal (no query of their own), and never another reader's."""
+    anna, bert = make_user("anna"), make_user("bert")
+    with transaction.atomic():
+        services.rate(anna, proposal)
+    Follow.objects.create(user=anna, proposal=proposal)
+    for person, pressed in ((anna, "true"), (bert, "false")):
+        client.force_login(person)
+        client.get(proposal.get_absolute_url())  # the round kept in this process
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(proposal.get_absolute_url()).content.decode()
+        reading = [
+            q["sql"]
+            for q in queries
+            if '"proposals_support"' in q["sql"] or '"notifications_follow"' in q["sql"]
+        ]
+        assert len(reading) == 1 and 'FROM "proposals_proposal"' in reading[0], reading
+        assert page.count(f'aria-pressed="{pressed}"') == 2, person  # support and follow buttons
+        assert ("Sie unterstützen diesen Vorschlag." in page) == (person == anna)
+
+
+@pytest.mark.django_db
 def test_an_answer_not_yet_published_never_reaches_others_through_the_shared_body(
     client, proposal, make_user, page_cache
 ):
