@@ -34,16 +34,13 @@ def round_by_slug(slug):
     return kept_round(slug) or get_object_or_404(_with_phases(Round.objects.all()), slug=slug)
 
 
-_KEPT: dict[str, tuple[str, bytes, bytes]] = {}
+_KEPT: dict[str, tuple] = {}
 
 
-def kept_round(slug, *, choices=True):
-    """The round with its phases, topics and districts, kept in this process until anything a page shows is written (the
-    site-wide content version of allmende.ops.pagecache): nearly every page and every support asks for
-    its round, and rounds change rarely. Each caller gets its own copy. With `choices=False` the copy
-    holds the phases only (a support needs no topics or districts; copying them took half the time;
-    asked for anyway, they are queried). None where writes are not tracked (no shared cache); 404 if
-    there is no such round."""
+def _kept(slug) -> tuple | None:
+    """(version, the round pickled with its phases, topics and districts, the same with its phases only,
+    {(kind, pk): the topic or district pickled}) for the round `slug`, kept in this process until the
+    site-wide content version changes; None where writes are not tracked."""
     if not settings.PAGE_CACHE_TRACK_WRITES:
         return None
     version = pagecache.current_versions([pagecache.SITE])[pagecache.SITE]  # before reading the data
@@ -53,9 +50,32 @@ def kept_round(slug, *, choices=True):
             _with_phases(Round.objects.prefetch_related("topics", "districts")), slug=slug
         )
         lean = pickle.loads(pickle.dumps(round_))  # noqa: S301 (bytes this process pickled itself)
+        choices = {}
         for name in ("topics", "districts"):
-            lean._prefetched_objects_cache.pop(name)
+            for choice in lean._prefetched_objects_cache.pop(name):
+                choices[name, choice.pk] = pickle.dumps(choice)
         if len(_KEPT) >= 256:
             _KEPT.clear()
-        kept = _KEPT[slug] = (version, pickle.dumps(round_), pickle.dumps(lean))
+        kept = _KEPT[slug] = (version, pickle.dumps(round_), pickle.dumps(lean), choices)
+    return kept
+
+
+def kept_round(slug, *, choices=True):
+    """The round with its phases, topics and districts, kept in this process until anything a page shows is written (the
+    site-wide content version of allmende.ops.pagecache): nearly every page and every support asks for
+    its round, and rounds change rarely. Each caller gets its own copy. With `choices=False` the copy
+    holds the phases only (a support needs no topics or districts; copying them took half the time;
+    asked for anyway, they are queried; `kept_choice` gives one of them). None where writes are not
+    tracked (no shared cache); 404 if there is no such round."""
+    kept = _kept(slug)
+    if kept is None:
+        return None
     return pickle.loads(kept[1] if choices else kept[2])  # noqa: S301 (bytes this process pickled itself)
+
+
+def kept_choice(slug, kind: str, pk):
+    """A copy of the kept round's topic (`kind` "topics") or district ("districts") with this id, or None
+    (none such, or writes not tracked)."""
+    kept = _kept(slug)
+    found = kept and kept[3].get((kind, pk))
+    return pickle.loads(found) if found else None  # noqa: S301 (bytes this process pickled itself)
