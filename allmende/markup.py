@@ -1,9 +1,8 @@
 """User text: a safe Markdown subset rendered to HTML and cleaned with nh3 (no raw HTML, no scripts)."""
 
-import hashlib
+from functools import lru_cache
 
 import nh3
-from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
@@ -18,17 +17,19 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
 def render_markdown(text: str) -> SafeString:
-    """Rendered and cleaned HTML for `text`; long texts are kept in the cache by their hash, since the
-    same description is rendered on every view of its page."""
+    """Rendered and cleaned HTML for `text`. Long texts are kept in this process (the last 1 024, by
+    their text): a comment is rendered into every signed-in reader's page. A shared cache (Redis) cost
+    as much as it saved: for a 300-character text that renders in 0.17 ms, a hit took 0.06 ms and a
+    miss 0.18 ms more; a proposal's text is kept with its page's pieces anyway (ops.pagecache)."""
     text = text or ""
     if len(text) < 300:
         return _render(text)
-    key = "markdown:" + hashlib.sha256(text.encode()).hexdigest()
-    html = cache.get(key)
-    if html is None:
-        html = str(_render(text))
-        cache.set(key, html, timeout=86400)
-    return mark_safe(html)  # noqa: S308 -- cleaned by nh3 in _render before it was cached
+    return mark_safe(_render_kept(text))  # noqa: S308 -- cleaned by nh3 in _render
+
+
+@lru_cache(maxsize=1024)
+def _render_kept(text: str) -> str:
+    return str(_render(text))
 
 
 def _render(text: str) -> SafeString:
