@@ -385,13 +385,18 @@ class Fragment:
         self.versions = current_versions([SITE, *keys], also=(self.key,) if read else ())
         self.entry = self.versions.pop(self.key, None)
 
+    @property
+    def fresh(self) -> bool:
+        """Whether the kept pieces were read and are current (`pieces` will not render them)."""
+        return self.key is not None and self.entry is not None and self.entry[0] == self.versions
+
     def pieces(self, render, expires: datetime | None = None) -> tuple[str, ...]:
         """The kept pieces if their versions are current, else `render()` (a tuple of HTML strings), then
         kept until `expires` at the latest (the next phase change, where they show what the phase
         allows)."""
         if self.key is None:
             return render()
-        if self.entry is not None and self.entry[0] == self.versions:
+        if self.fresh:
             text, pieces, start = zlib.decompress(self.entry[2]).decode(), [], 0
             for length in self.entry[1]:
                 pieces.append(mark_safe(text[start : start + length]))  # noqa: S308 -- rendered here

@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
-from django.db.models import Count, Exists, Expression, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, Expression, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from allmende.accountability.queries import record_flags
 from allmende.accounts.backends import person
+from allmende.accounts.models import User
+from allmende.comments.models import Comment
 from allmende.notifications.models import Follow
 from allmende.ops.precompiled import ANY_ID, ANY_NUMBER, Precompiled
 from allmende.rounds import queries as round_queries
@@ -193,35 +196,53 @@ def round_overview(round_) -> RoundOverview:
 _BY_NUMBER = Precompiled(
     lambda round_id, number: Proposal.objects.filter(round_id=round_id, number=number), ANY_ID, ANY_NUMBER
 )
-# The page's lookup for a signed-in reader: with the reader's own rating and whether they follow the
-# proposal, in the same statement (two round trips fewer on every signed-in page).
-_BY_NUMBER_FOR_READER = Precompiled(
-    lambda round_id, number, rater_id, follower_id: Proposal.objects.filter(
-        round_id=round_id, number=number
-    ).annotate(
-        reader_value=Subquery(
-            Support.objects.filter(user_id=rater_id, proposal_id=OuterRef("pk")).values("value")[:1]
-        ),
-        reader_follows=Exists(Follow.objects.filter(user_id=follower_id, proposal_id=OuterRef("pk"))),
+
+
+def _page_lookup(round_id, number, rater_id=None, follower_id=None, *, pieces=False):
+    """The proposal's page's statement: with a signed-in reader's own rating and whether they follow
+    it (`rater_id`, `follower_id`: the reader's id twice), and where its shared pieces are rendered
+    (`pieces`), its author's name and whether it has comments and council records. Each is a round trip
+    fewer on the page."""
+    found = Proposal.objects.filter(round_id=round_id, number=number)
+    if rater_id is not None:
+        found = found.annotate(
+            reader_value=Subquery(
+                Support.objects.filter(user_id=rater_id, proposal_id=OuterRef("pk")).values("value")[:1]
+            ),
+            reader_follows=Exists(Follow.objects.filter(user_id=follower_id, proposal_id=OuterRef("pk"))),
+        )
+    if pieces:
+        found = found.annotate(
+            author_name=F("author__username"),
+            has_comments=Exists(Comment.objects.filter(proposal_id=OuterRef("pk"))),
+            **record_flags(),
+        )
+    return found
+
+
+# The page's statements, compiled once per process: {(signed-in reader, pieces rendered): query}.
+_PAGE_LOOKUPS = {
+    (False, False): _BY_NUMBER,
+    (True, False): Precompiled(_page_lookup, ANY_ID, ANY_NUMBER, ANY_ID + 1, ANY_ID + 2),
+    (False, True): Precompiled(lambda r, n: _page_lookup(r, n, pieces=True), ANY_ID, ANY_NUMBER),
+    (True, True): Precompiled(
+        lambda r, n, a, b: _page_lookup(r, n, a, b, pieces=True), ANY_ID, ANY_NUMBER, ANY_ID + 1, ANY_ID + 2
     ),
-    ANY_ID,
-    ANY_NUMBER,
-    ANY_ID + 1,
-    ANY_ID + 2,
-)
+}
 
 
-def proposal_by_number(round_slug, number, *, round_=None, reader=None):
+def proposal_by_number(round_slug, number, *, round_=None, reader=None, pieces=False):
     """The proposal with its round and the round's phases in one go: permission checks ask the phases
     several times per request and must not query them again each time. `round_`: the kept round, if
-    the caller has it already. With a signed-in `reader` (and the kept round), the proposal also
-    carries `reader_value` and `reader_follows` (see `proposal_for_page`)."""
+    the caller has it already. With the kept round, a signed-in `reader` and `pieces`, the proposal
+    also carries what its page needs (see `proposal_for_page`)."""
     round_ = round_ or round_queries.kept_round(round_slug, choices=False)
     if round_ is not None:
+        lookup = _PAGE_LOOKUPS[reader is not None, pieces]
         if reader is not None:
-            found = _BY_NUMBER_FOR_READER.objects(round_.pk, number, reader.pk, reader.pk)
+            found = lookup.objects(round_.pk, number, reader.pk, reader.pk)
         else:
-            found = _BY_NUMBER.objects(round_.pk, number)
+            found = lookup.objects(round_.pk, number)
         if not found:
             raise Http404
         found[0].round = round_
@@ -233,11 +254,14 @@ def proposal_by_number(round_slug, number, *, round_=None, reader=None):
     )
 
 
-def proposal_for_page(round_slug, number, user, *, reader_state=False):
+def proposal_for_page(round_slug, number, user, *, reader_state=False, pieces=False):
     """The proposal for its page, or None where `user` may not see it (rounds.permissions decides). Its
     author is loaded where the page shows it (`with_author`): the page's kept pieces often spare that.
     With `reader_state`, it also says what the page shows of the reader's own: `reader_value`, their
-    support or rating (None: none), and `reader_follows`, whether they follow it."""
+    support or rating (None: none), and `reader_follows`, whether they follow it. With `pieces` (the
+    page's shared pieces are to be rendered), the same statement may bring the author's name
+    (`with_author`), whether it has comments (`has_comments`) and council records (the timeline's
+    `accountability.queries.record_flags`)."""
     reader = user if reader_state and user is not None and user.is_authenticated else None
     round_ = round_queries.kept_round(round_slug, choices=False)
     if round_ is not None:
@@ -247,7 +271,7 @@ def proposal_for_page(round_slug, number, user, *, reader_state=False):
         # target, rare, is loaded when the page asks for it.
         # The proposal (and its author, `with_author`) by queries compiled once per process: building
         # the ORM query with its join at every page cost more than running both.
-        proposal = proposal_by_number(round_slug, number, round_=round_, reader=reader)
+        proposal = proposal_by_number(round_slug, number, round_=round_, reader=reader, pieces=pieces)
         for field, kind in (("topic", "topics"), ("district", "districts")):
             pk = getattr(proposal, f"{field}_id")
             chosen = pk is not None and round_queries.kept_choice(round_slug, kind, pk)
@@ -270,9 +294,15 @@ def proposal_for_page(round_slug, number, user, *, reader_state=False):
 
 
 def with_author(proposal):
-    """`proposal` with its author loaded (by the query compiled once), unless it is already."""
+    """`proposal` with its author loaded (by the query compiled once), unless it is already; where the
+    proposal's statement brought the author's name, the author with only id and name loaded (the other
+    fields deferred: they are loaded when asked for)."""
     if proposal.author_id is not None and not Proposal.author.is_cached(proposal):
-        proposal.author = person(proposal.author_id)
+        name = getattr(proposal, "author_name", None)
+        if name is not None:
+            proposal.author = User.from_db(connection.alias, ["id", "username"], [proposal.author_id, name])
+        else:
+            proposal.author = person(proposal.author_id)
     return proposal
 
 

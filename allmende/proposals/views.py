@@ -105,12 +105,17 @@ def proposal_detail(request, slug, number):
         [proposal_key(slug, number)],
         read=settings.SESSION_COOKIE_NAME in request.COOKIES,
     )
-    proposal = queries.proposal_for_page(slug, number, request.user, reader_state=True)
+    own_pieces = sees_unpublished_answers(request.user)  # the pieces would differ: theirs alone
+    # Where the pieces are rendered, the proposal's statement also brings what they show (its author's
+    # name, whether it has comments and council records).
+    proposal = queries.proposal_for_page(
+        slug, number, request.user, reader_state=True, pieces=own_pieces or not shared.fresh
+    )
     if proposal is None:
         raise Http404
     round_ = proposal.round
-    thread = None
-    if sees_unpublished_answers(request.user):  # the pieces would differ: theirs alone
+    thread = None if getattr(proposal, "has_comments", True) else ([], [])
+    if own_pieces:
         head, body = _shared_pieces(proposal, request)
     else:
         # The pieces also say whether the discussion had any comment at all (deleted and hidden ones
@@ -118,7 +123,8 @@ def proposal_detail(request, slug, number):
         # where it had none, it still has none, and the page needs no query for it.
         def render_shared():
             nonlocal thread
-            thread = comment_queries.thread(proposal)
+            if thread is None:
+                thread = comment_queries.thread(proposal)
             return (*_shared_pieces(proposal), "" if any(thread) else _NO_COMMENTS)
 
         head, body, comments = shared.pieces(render_shared, round_.next_change())

@@ -1,6 +1,7 @@
 """A proposal's page for anonymous readers is kept until what it shows changes (allmende/ops/pagecache.py)."""
 
 import os
+import re
 from datetime import timedelta
 
 import pytest
@@ -558,11 +559,15 @@ def _timeline_queries(client, proposal):
 
 
 def _queries_for_page(client, proposal):
-    """The page's text, and how many of its queries read each table (a substring count per table)."""
+    """The page's text, and how many of its queries read each table (a substring count per table; for
+    the comments, the queries that list them, not an EXISTS in another statement)."""
     with CaptureQueriesContext(connection) as queries:
         page = client.get(proposal.get_absolute_url()).content.decode()
-    tables = ("accountability_selectedproposal", "accounts_user", "comments_comment")
-    return page, {t: sum(f'FROM "{t}"' in q["sql"] for q in queries.captured_queries) for t in tables}
+    tables = ("accountability_selectedproposal", "accounts_user")
+    asked = {t: sum(f'FROM "{t}"' in q["sql"] for q in queries.captured_queries) for t in tables}
+    listing = re.compile(r'FROM "comments_comment"(?! "?U\d)')
+    asked["comments_comment"] = sum(bool(listing.search(q["sql"])) for q in queries.captured_queries)
+    return page, asked
 
 
 @pytest.mark.django_db
@@ -623,6 +628,40 @@ def test_the_readers_own_support_and_following_come_with_the_proposal(
         assert len(reading) == 1 and 'FROM "proposals_proposal"' in reading[0], reading
         assert page.count(f'aria-pressed="{pressed}"') == 2, person  # support and follow buttons
         assert ("Sie unterstützen diesen Vorschlag." in page) == (person == anna)
+
+
+@pytest.mark.django_db
+def test_a_page_rendered_afresh_reads_what_its_pieces_show_with_the_proposal(
+    client, proposal, make_user, page_cache
+):
+    """Where the shared pieces are rendered, the author's name and whether there are comments and
+    council records come in the proposal's statement: a proposal without either takes that statement
+    alone; one with a comment and an answer still shows both."""
+    from allmende.accountability.models import Answer
+
+    url = proposal.get_absolute_url()
+    carla, bert = make_user("carla"), make_user("bert")
+    client.get(url)  # the round is kept in this process from here on
+    with transaction.atomic():
+        services.rate(carla, proposal)  # a new version of the page: the next one is rendered afresh
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert len(queries) == 1 and 'FROM "proposals_proposal"' in queries[0]["sql"], [
+        q["sql"][:60] for q in queries
+    ]
+    assert f"von {proposal.author.username}" in page and "Noch keine Kommentare" in page
+    with transaction.atomic():
+        comments.post_comment(bert, proposal, "Ein Kommentar unter dem Vorschlag")
+    Answer.objects.create(
+        proposal=proposal,
+        state=proposal.round.answer_states.get(code="feasible"),
+        text="Die Verwaltung prüft den Vorschlag.",
+        answered_on=timezone.now().date(),
+        published=True,
+    )
+    page = client.get(url).content.decode()
+    assert "Ein Kommentar unter dem Vorschlag" in page and "Die Verwaltung prüft den Vorschlag." in page
+    assert f"von {proposal.author.username}" in page
 
 
 @pytest.mark.django_db
