@@ -406,3 +406,33 @@ def test_the_further_filters_open_on_demand_and_stay_open_while_set(client, rati
     assert " open" in tag and "(2 Filter gesetzt)" in html
     tag, _html = more(q="Radwege", sort="new")  # search and order are always visible
     assert " open" not in tag
+
+
+@pytest.mark.parametrize(
+    "name", ["proposals:detail", "proposals:rate", "notifications:follow", "comments:post"]
+)
+def test_a_proposals_addresses_are_those_django_reverses(name):
+    """proposals.models.proposal_url (reversed once per route and round) gives the very address
+    `reverse` gives, for any number, also under a script prefix, and refuses what reverse refuses."""
+    from django.urls import NoReverseMatch, set_script_prefix
+
+    from allmende.proposals.models import proposal_url
+
+    try:
+        for prefix in ("/", "/beteiligung/"):
+            set_script_prefix(prefix)
+            for slug, number in (
+                ("bh-2027", 1),
+                ("bh-2027", 42),
+                ("bh-2027", 2_147_480_001),
+                ("bh_2", 10**6),
+            ):
+                expected = reverse(name, kwargs={"slug": slug, "number": number})
+                assert proposal_url(name, slug, number) == expected
+                assert expected.startswith(prefix)
+    finally:
+        set_script_prefix("/")
+    with pytest.raises(NoReverseMatch):
+        proposal_url(name, "bh-2027", -1)
+    with pytest.raises(NoReverseMatch):
+        proposal_url(name, "kein slug", 3)
