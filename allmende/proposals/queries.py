@@ -2,7 +2,7 @@
 
 import datetime
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
@@ -52,7 +52,6 @@ class ProposalPage:
     page: int
     pages: int
     filters: Filters
-    own_ratings: dict = field(default_factory=dict)
 
     @property
     def has_previous(self):
@@ -125,7 +124,7 @@ def _random_slice(queryset, seed, offset, limit, total):
     return items
 
 
-def proposal_page(round_, filters: Filters, user=None) -> ProposalPage:
+def proposal_page(round_, filters: Filters) -> ProposalPage:
     queryset = filtered(round_, filters).select_related("topic", "district", "author", "round")
     total = queryset.count()
     pages = max(1, -(-total // PAGE_SIZE))
@@ -142,7 +141,6 @@ def proposal_page(round_, filters: Filters, user=None) -> ProposalPage:
         page=page,
         pages=pages,
         filters=filters,
-        own_ratings=own_ratings(user, proposals),
     )
 
 

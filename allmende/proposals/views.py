@@ -70,7 +70,7 @@ def _rating_context(request, round_, proposal, own=None):
 def proposal_list(request, slug):
     round_ = round_queries.round_by_slug(slug)
     filters = _filters(request)
-    page = queries.proposal_page(round_, filters, request.user)
+    page = queries.proposal_page(round_, filters)
     query = request.GET.copy()
     query.pop("page", None)
     if filters.sort == "random":

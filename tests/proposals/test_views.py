@@ -35,6 +35,13 @@ def test_list_needs_the_same_number_of_queries_for_any_page_size(client, rating_
         response = client.get(list_url(rating_round))
     assert len(response.context["page"].proposals) == 20
     assert len(many) == len(few)
+    client.force_login(author)
+    with CaptureQueriesContext(connection) as signed_in:
+        client.get(list_url(rating_round, page=2))
+    # The cards are the same for every reader: a signed-in reader's list asks for their session and
+    # person (the session from the database here, from Redis in production), no more.
+    assert len(signed_in) == len(few) + 2, [q["sql"][:80] for q in signed_in]
+    assert not any('"proposals_support"' in q["sql"] for q in signed_in)
 
 
 @pytest.mark.django_db
