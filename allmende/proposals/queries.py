@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
@@ -10,6 +11,7 @@ from django.db.models import Count, Exists, Expression, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.functional import SimpleLazyObject
 
 from allmende.accountability.queries import record_flags
 from allmende.accounts.backends import person
@@ -47,7 +49,7 @@ class Filters:
 
 @dataclass
 class ProposalPage:
-    proposals: list
+    proposals: Sequence  # read when first iterated
     total: int
     page: int
     pages: int
@@ -130,11 +132,13 @@ def proposal_page(round_, filters: Filters) -> ProposalPage:
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
     offset = (page - 1) * PAGE_SIZE
+    # The page's proposals are read where they are shown, not here: the list's cards are kept for a
+    # few seconds (proposals/list.html), and while they are, the page needs no query for them.
     if filters.sort == "random":
-        proposals = _random_slice(queryset, filters.seed, offset, PAGE_SIZE, total)
+        proposals = SimpleLazyObject(lambda: _random_slice(queryset, filters.seed, offset, PAGE_SIZE, total))
     else:
         ordering = ORDERINGS.get(filters.sort, ORDERINGS["top"])
-        proposals = list(queryset.order_by(*ordering)[offset : offset + PAGE_SIZE])
+        proposals = queryset.order_by(*ordering)[offset : offset + PAGE_SIZE]
     return ProposalPage(
         proposals=proposals,
         total=total,

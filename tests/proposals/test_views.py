@@ -5,6 +5,7 @@ import re
 from urllib.parse import quote
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -31,10 +32,15 @@ def test_list_needs_the_same_number_of_queries_for_any_page_size(client, rating_
         client.get(list_url(rating_round))
     for _ in range(24):
         make_proposal(rating_round, author=make_user(f"a{rating_round.proposals.count()}"))
+    cache.clear()  # the cards of page 1 were kept (ten seconds)
     with CaptureQueriesContext(connection) as many:
         response = client.get(list_url(rating_round))
     assert len(response.context["page"].proposals) == 20
     assert len(many) == len(few)
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(list_url(rating_round)).content.decode()
+    # While the cards are kept (ten seconds), the page does not read its proposals again.
+    assert len(kept) == len(many) - 1 and again.count('class="card proposal-card"') == 20
     client.force_login(author)
     with CaptureQueriesContext(connection) as signed_in:
         client.get(list_url(rating_round, page=2))
