@@ -216,11 +216,12 @@ _HIST_CACHE = 4_000_000  # histogram entries kept per instance before the cache 
 
 
 def _hist_cache(cp: Compiled) -> tuple:
-    """Per instance: counted histograms by ``(order of purchases before, project)``, their size, and
-    the histograms' entries sorted by money (see :func:`_by_money`)."""
+    """Per instance: counted histograms by ``(order of purchases before, project)``, their size, the
+    histograms' entries sorted by money (see :func:`_by_money`) and their columns (see
+    :func:`_columns`)."""
     hc = getattr(cp, "_hist_cache", None)
     if hc is None:
-        hc = cp._hist_cache = ({}, [0], {})
+        hc = cp._hist_cache = ({}, [0], {}, {})
     return hc
 
 
@@ -263,7 +264,7 @@ def _hist_at(hc, prefix: tuple, p: int, cl, gc) -> list:
     budget (see the module docstring), so a histogram counted once serves every run, check and
     resumed run that shares the prefix, at any budget (the add-one completion revisits the same
     prefixes many times). The lists are never modified."""
-    d, size, bm = hc
+    d, size, bm, cc = hc
     key = (prefix, p)
     h = d.get(key)
     if h is None:
@@ -271,6 +272,7 @@ def _hist_at(hc, prefix: tuple, p: int, cl, gc) -> list:
         if size[0] > _HIST_CACHE:
             d.clear()
             bm.clear()
+            cc.clear()
             size[0] = 0
         d[key] = h
         size[0] += len(h) + 1
@@ -1051,14 +1053,29 @@ def _rho_line_a(hist, va, sl, c):
     return lo, hi, g, gerr
 
 
-def _short(hist, va, c) -> bool:
+def _columns(cc: dict | None, h: list) -> tuple:
+    """The voters and the classes of ``h``'s entries as two lists ``(ms, cids)``, kept in ``cc``
+    under ``id(h)`` (with ``h``, so that the id stays unique): the sums in C over a histogram
+    (:func:`_short`, :func:`_afford_from`) map its class ids to their money directly, instead of
+    taking both apart again from its tuples at every evaluation (the same competitors' histograms
+    are tested in many range checks). ``cc`` None: not kept."""
+    if cc is None:
+        return list(map(_m_of, h)), list(map(_first, h)), h
+    v = cc.get(id(h))
+    if v is None:
+        v = cc[id(h)] = (list(map(_m_of, h)), list(map(_first, h)), h)
+    return v
+
+
+def _short(hist, va, c, cc: dict | None = None) -> bool:
     """Whether the money ``va`` (taken as exact; upper bounds, never negative) of the entries of
     ``hist`` certainly falls short of ``c`` (then the project is unaffordable). In C (``sumprod`` of the
     voters and their money, no Python code per entry), for the competitors in range checks: about half
     of their evaluations find them unaffordable, which this settles without building and sorting the
     entries. ``sumprod`` is at least as accurate as the summation in :func:`_rho_line` (it accumulates
     in extended precision, or falls back to plain float operations), so the same margin covers it."""
-    total = sumprod(map(_m_of, hist), map(va.__getitem__, map(_first, hist)))
+    ms, cids, _h = _columns(cc, hist)
+    total = sumprod(ms, map(va.__getitem__, cids))
     return total * (1 + 2 * (len(hist) + 1) * EPS) < c
 
 
@@ -1079,12 +1096,11 @@ def _line_fn(cp: Compiled):
     return _rho_line_a if cp.approval else _rho_line
 
 
-def _afford_from(h, U1, U2, c) -> float:
+def _afford_from(h, U1, U2, c, cc: dict | None = None) -> float:
     """A lower bound of the fraction of a range from which the upper money ``U1``..``U2`` (affine) of
     the entries of ``h`` may reach ``c``, for a project unaffordable at the range's start (before it,
     the project's factor is infinite). Sums in C, with the margin of :func:`_short`."""
-    ms = list(map(_m_of, h))
-    cids = list(map(_first, h))
+    ms, cids, _h = _columns(cc, h)
     k = 1 + 2 * (len(h) + 1) * EPS
     t1 = sumprod(ms, map(U1.__getitem__, cids)) * k
     t2 = sumprod(ms, map(U2.__getitem__, cids)) * k
@@ -1518,7 +1534,7 @@ class RangeCheck:
         st = self.short
         if len(h) > _SHORT_MIN and (st[0] < _SHORT_TRIES or 4 * st[1] >= st[0]):
             st[0] += 1
-            if _short(h, U2, c):
+            if _short(h, U2, c, self.hc[3]):
                 st[1] += 1
                 r2 = None
         if r2 is not None:
@@ -1547,7 +1563,7 @@ class RangeCheck:
         else:
             lines.append(lines[0])
         # Unaffordable at b1 (r1 None): not before its supporters' upper money can reach the cost
-        s0 = _afford_from(h, self.U1, U2, c) if r1 is None else 0.0
+        s0 = _afford_from(h, self.U1, U2, c, self.hc[3]) if r1 is None else 0.0
         return lines[0] + lines[1] + (s0,)
 
     def _refresh(self, p, heap, full=False) -> bool:
