@@ -105,6 +105,11 @@ def _between(first, second, f, margin):
     return [x1 + (x2 - x1) * f + margin * (abs(x1) + abs(x2)) for x1, x2 in zip(first, second, strict=True)]
 
 
+def _between_up(first, second, f, margin):
+    """:func:`_between` for upper bounds of money (never negative: their magnitude needs no abs)."""
+    return [x1 + (x2 - x1) * f + margin * (x1 + x2) for x1, x2 in zip(first, second, strict=True)]
+
+
 class Record:
     """A certified run: its order and, in terms of class ids (independent of the budget), what it did.
 
@@ -1397,7 +1402,9 @@ class RangeCheck:
         self.latest_t: dict[int, int] = {}
         self.pending: dict[int, list] = {}
         self.lower: dict[int, tuple] = {}
-        self.half: dict[int, list] = {}  # projects whose lower line is the tangent at b2 only: histogram
+        # projects whose lower line is the tangent at b2 only: (histogram, that tangent if computed in
+        # this check, see _refresh)
+        self.half: dict[int, tuple] = {}
         self.alive = set(cands)
         self.ci = 0
         self.t = 0
@@ -1455,13 +1462,13 @@ class RangeCheck:
                 U1 = list(self.U1)
             else:
                 L1 = _between(self.L1, self.L2, f1, -E)
-                U1 = _between(self.U1, self.U2, f1, E)
+                U1 = _between_up(self.U1, self.U2, f1, E)
             if c2 == self.b2:
                 L2 = list(self.L2)
                 U2 = list(self.U2)
             else:
                 L2 = _between(self.L1, self.L2, f2, -E)
-                U2 = _between(self.U1, self.U2, f2, E)
+                U2 = _between_up(self.U1, self.U2, f2, E)
             new.L1, new.L2, new.U1, new.U2 = L1, L2, U1, U2
             nw = new.W
             new.SL = [(y2 - y1) / nw for y1, y2 in zip(U1, U2, strict=True)]
@@ -1476,7 +1483,7 @@ class RangeCheck:
         new.latest = dict(self.latest)
         new.latest_t = dict(self.latest_t)
         new.pending = dict(self.pending)
-        new.half = dict(self.half)
+        new.half = {p: (h, None) for p, (h, _t2) in self.half.items()}  # (a tangent of this range's end)
         new.alive = set(self.alive)
         new.ci = self.ci
         new.t = self.t
@@ -1520,9 +1527,7 @@ class RangeCheck:
                 max(x1 + (x2 - x1) * f - E * (abs(x1) + abs(x2)), 0.0)
                 for x1, x2 in zip(self.L1, self.L2, strict=True)
             ]
-            hi = [
-                y1 + (y2 - y1) * f + E * (abs(y1) + abs(y2)) for y1, y2 in zip(self.U1, self.U2, strict=True)
-            ]
+            hi = _between_up(self.U1, self.U2, f, E)
             ca = [(x + y) / 2 for x, y in zip(lo, hi, strict=True)]
             ce = [(y - x) / 2 + E * y for x, y in zip(lo, hi, strict=True)]
         else:
@@ -1636,14 +1641,20 @@ class RangeCheck:
         at2 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
         return lo, at2
 
-    def _lower(self, h, c, full=True):
+    def _lower(self, h, c, full=True, t2=None):
         """Lower bound of a competitor's rho on the range: the maximum of its tangents at both ends
         ``(T1 at b1, T1 at b2, T2 at b1, T2 at b2, s0)``, or None (unaffordable) / False (uncertain);
         ``s0 > 0``: unaffordable before that fraction of the range (see the class docstring).
         With ``full=False`` the tangent at ``b2`` alone where it exists (it is a lower bound by
-        itself; twice, as ``(T2, T2)``); the caller adds ``T1`` only if that does not suffice."""
+        itself; twice, as ``(T2, T2)``); the caller adds ``T1`` only if that does not suffice, passing
+        ``T2`` as ``t2`` if it was computed on this range (then it is not computed again)."""
         W = self.W
         U2 = self.U2
+        if t2 is not None:
+            r1 = self.line(h, self.U1, self.SL, c)
+            if r1 is False:
+                return False
+            return self._lines(h, c, r1, t2)
         r2 = False
         st = self.short
         if len(h) > _SHORT_MIN and (st[0] < _SHORT_TRIES or 4 * st[1] >= st[0]):
@@ -1668,7 +1679,13 @@ class RangeCheck:
         lo, _hi, g, gerr = r2
         at1 = lo - g * W - gerr * W
         at1 -= 4 * EPS * (abs(lo) + abs(g * W) + gerr * W)
-        lines = [(at1, lo)]
+        return self._lines(h, c, r1, (at1, lo))
+
+    def _lines(self, h, c, r1, t2):
+        """:meth:`_lower`'s result from the evaluation ``r1`` at ``b1`` and the tangent ``t2`` at
+        ``b2``."""
+        W = self.W
+        lines = [t2]
         if r1:
             lo, _hi, g, gerr = r1
             at2 = lo + g * W - gerr * W
@@ -1677,24 +1694,25 @@ class RangeCheck:
         else:
             lines.append(lines[0])
         # Unaffordable at b1 (r1 None): not before its supporters' upper money can reach the cost
-        s0 = _afford_from(h, self.U1, U2, c, self.hc[3]) if r1 is None else 0.0
+        s0 = _afford_from(h, self.U1, self.U2, c, self.hc[3]) if r1 is None else 0.0
         return lines[0] + lines[1] + (s0,)
 
     def _refresh(self, p, heap, full=False) -> bool:
         """Evaluate p's pending histogram (or, ``full``, its half-evaluated one with both tangents)."""
+        t2 = None
         if full:
-            h = self.half.pop(p)
+            h, t2 = self.half.pop(p)
         else:
             h = self.pending.pop(p)
             self.half.pop(p, None)
-        r = self._lower(h, self.C[p], full)
+        r = self._lower(h, self.C[p], full, t2)
         if r is False:
             return False
         if r is None:
             self.alive.discard(p)
         else:
-            if not full and r[0] is r[2]:  # the tangent at b2 only
-                self.half[p] = h
+            if not full and r[0] is r[2]:  # the tangent at b2 only (kept for the full evaluation)
+                self.half[p] = (h, r[:2])
             self.lower[p] = r
             heapq.heappush(heap, (_key(r), p, r))
         return True
