@@ -1474,11 +1474,13 @@ class RangeCheck:
             new.SL = [(y2 - y1) / nw for y1, y2 in zip(U1, U2, strict=True)]
         g0 = (c1 - self.b1) / (c2 - c1)
         g1 = W / (c2 - c1)
+        alive = self.alive
         new.lower = {
             p: lo_line(a1, a2)
             + lo_line(d1, d2)
             + (s0 and max((s0 * g1 * (1 - E) - g0 * (1 + E)) * (1 - E), 0.0),)
             for p, (a1, a2, d1, d2, s0) in self.lower.items()
+            if p in alive  # (the lines of projects out of the check are never read again)
         }
         new.latest = dict(self.latest)
         new.latest_t = dict(self.latest_t)
@@ -1532,9 +1534,11 @@ class RangeCheck:
             ce = [(y - x) / 2 + E * y for x, y in zip(lo, hi, strict=True)]
         else:
             ca, ce = money
+        alive = self.alive
         lower = {
             p: max(x1 + (x2 - x1) * f - E * (abs(x1) + abs(x2)), y1 + (y2 - y1) * f - E * (abs(y1) + abs(y2)))
             for p, (x1, x2, y1, y2, _s0) in self.lower.items()
+            if p in alive  # (the run reads those of the remaining projects only)
         }
         rounds = [(w, h, first, None) for w, h, first, _flags in self.rec.rounds[: self.t]]
         known = {q: (self.latest_t[q], self.latest[q]) for q in self.alive}
