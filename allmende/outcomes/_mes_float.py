@@ -219,15 +219,16 @@ def _count_hist(cl, gc) -> list:
 
 
 _HIST_CACHE = 4_000_000  # histogram entries kept per instance before the cache is emptied
+_MONEY_KEEP = 8  # states of RangeCheck._money_at kept per instance
 
 
 def _hist_cache(cp: Compiled) -> tuple:
     """Per instance: counted histograms by ``(order of purchases before, project)``, their size, the
-    histograms' entries sorted by money (see :func:`_by_money`) and their columns (see
-    :func:`_columns`)."""
+    histograms' entries sorted by money (see :func:`_by_money`), their columns (see
+    :func:`_columns`) and the last states computed by :meth:`RangeCheck._money_at`."""
     hc = getattr(cp, "_hist_cache", None)
     if hc is None:
-        hc = cp._hist_cache = ({}, [0], {}, {})
+        hc = cp._hist_cache = ({}, [0], {}, {}, {})
     return hc
 
 
@@ -270,7 +271,7 @@ def _hist_at(hc, prefix: tuple, p: int, cl, gc) -> list:
     budget (see the module docstring), so a histogram counted once serves every run, check and
     resumed run that shares the prefix, at any budget (the add-one completion revisits the same
     prefixes many times). The lists are never modified."""
-    d, size, bm, cc = hc
+    d, size, bm, cc, _keep = hc
     key = (prefix, p)
     h = d.get(key)
     if h is None:
@@ -1596,8 +1597,9 @@ class RangeCheck:
         if st is None:
             return None
         ca, ce, rounds, caps = st
-        # (the interpolated money of resume_at is not built: it would be replaced)
-        res = self.resume_at(c, (ca, ce))
+        # (the interpolated money of resume_at is not built: it would be replaced; copies, since the
+        # run appends to them and the state may be kept, see _money_at)
+        res = self.resume_at(c, (list(ca), list(ce)))
         res.rounds, res.caps = rounds, caps
         return res
 
@@ -1725,8 +1727,22 @@ class RangeCheck:
         """The classes' money (and its error bounds) at the budget ``b`` in ``[b1, b2]`` before round
         ``t``, by the arithmetic of a run at that one budget (one evaluation per round: the rounds
         before ``t`` are certified on the range): ``(ca, ce, rounds, caps)`` with the rounds' splits
-        and upper factors there, or None where a factor is uncertain there."""
-        return _money_after(self.rp, self.C, self.rec.rounds[:t], b)
+        and upper factors there, or None where a factor is uncertain there.
+
+        The last few results are kept per instance under the budget and the purchases before ``t``
+        (which fix the classes and the arithmetic): a check of a sub-range sharing ``b1`` that fails
+        at the same round takes its winner's cap from the same money (on Budapest 2024 119 of 326
+        such computations repeated an earlier one). The lists are only read (a run resumed from them
+        gets copies, :meth:`resume_tight`)."""
+        keep = self.hc[4]
+        key = (b, tuple(self.rec.order[:t]))
+        if key in keep:
+            return keep[key]
+        st = _money_after(self.rp, self.C, self.rec.rounds[:t], b)
+        if len(keep) >= _MONEY_KEEP:
+            del keep[next(iter(keep))]
+        keep[key] = st
+        return st
 
     def _end_money(self, b):
         """:meth:`_money_at` after the whole order: ``(ca, ce)``, or False."""
