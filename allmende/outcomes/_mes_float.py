@@ -1061,7 +1061,7 @@ def _rho_line_a(hist, va, sl, c):
 
 
 def _columns(cc: dict | None, h: list) -> tuple:
-    """The voters and the classes of ``h``'s entries as two lists ``(ms, cids)``, kept in ``cc``
+    """The voters and the classes of ``h``'s entries as two lists, ``(ms, cids, h)``, kept in ``cc``
     under ``id(h)`` (with ``h``, so that the id stays unique): the sums in C over a histogram
     (:func:`_short`, :func:`_afford_from`) map its class ids to their money directly, instead of
     taking both apart again from its tuples at every evaluation (the same competitors' histograms
