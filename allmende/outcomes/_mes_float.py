@@ -1074,6 +1074,65 @@ def _columns(cc: dict | None, h: list) -> tuple:
     return v
 
 
+def _rho_hi_a(hist, va, c):
+    """:func:`_rho_line_a` without the slope (``(lo, hi, 0.0, 0.0)``), for a winner's chord end
+    (only ``hi`` is used): entries without money are left out, the entries are pairs. The factor and
+    its certification are those of :func:`_rho_line_a` on the entries with money (a split certified
+    on them is the exact one: the others add nothing to ``sum m min(a, rho u)``)."""
+    if not hist:
+        return None if c > 0.0 else False
+    u = hist[0][1]
+    items = []
+    add = items.append
+    total = 0.0
+    neg = 0.0
+    n = 0
+    for cid, _u, m in hist:
+        a = va[cid]
+        if a == 0.0:
+            continue
+        add((a, m))
+        total += m * a
+        if a < 0.0:
+            neg += m * a
+        n += m
+    k = len(items)
+    terr = 2 * (k + 1) * EPS * (total - 2 * neg)
+    if total + terr < c:
+        return None
+    if total - terr < c or c < _TINY:
+        return False
+    items.sort()
+    sa = 0.0
+    saneg = 0.0
+    i = 0
+    for i, (a, m) in enumerate(items):  # noqa: B007
+        if c - sa <= a * n:
+            break
+        sa += m * a
+        n -= m
+    else:
+        return False
+    if i and items[0][0] < 0.0:
+        for a, m in items[:i]:
+            if a < 0.0:
+                saneg += m * a
+    saabs = sa - 2 * saneg
+    denom = n * u
+    rho = (c - sa) / denom
+    err = (2 * (i + 2) * EPS * (saabs + c)) / denom + 2 * EPS * abs(rho)
+    lo = rho - err
+    hi = rho + err
+    y = items[i][0] / u
+    if y - abs(y) * (4 * EPS) < hi + abs(hi) * (4 * EPS):
+        return False
+    if i:
+        x = items[i - 1][0] / u
+        if x + abs(x) * (4 * EPS) > lo - abs(lo) * (4 * EPS):
+            return False
+    return lo, hi, 0.0, 0.0
+
+
 def _rho_line_a2(hist, vl, vu, sl, c):
     """:func:`_rho_line_a` for the lower money ``vl`` and the upper money ``vu`` of a histogram at
     the same end of a range (a winner's chord end and its tangent there, :meth:`RangeCheck._winner`),
@@ -1615,9 +1674,9 @@ class RangeCheck:
             return lfn(h, self.L1, SL, c), lfn(h, self.L2, SL, c), self._tangent(h, c)
         if self.end2:
             r2, rt = _rho_line_a2(h, self.L2, self.U2, SL, c)
-            return lfn(h, self.L1, SL, c), r2, self._tangent(h, c, rt)
+            return _rho_hi_a(h, self.L1, c), r2, self._tangent(h, c, rt)
         r1, rt = _rho_line_a2(h, self.L1, self.U1, SL, c)
-        return r1, lfn(h, self.L2, SL, c), self._tangent(h, c, rt)
+        return r1, _rho_hi_a(h, self.L2, c), self._tangent(h, c, rt)
 
     def _tangent(self, h, c, r=None):
         """The winner's lower line (value at b1, value at b2) of rho from the upper money bounds: its
