@@ -20,6 +20,7 @@ _LINKS = {
     "privacy": ("pages:page", ("datenschutz",)),
     "accessibility": ("pages:page", ("barrierefreiheit",)),
     "dialogue_rules": ("pages:page", ("dialogregeln",)),
+    "notification_settings": ("notifications:settings", ()),  # under every proposal's follow button
 }
 
 

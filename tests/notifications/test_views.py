@@ -35,6 +35,7 @@ def test_button_shows_the_state_with_aria_pressed(proposal, resident):
     assert f'action="{follow_url(proposal)}"' in html
     assert 'hx-post="' in html
     assert 'role="status"' in html
+    assert f'<a href="{reverse("notifications:settings")}">' in html  # where to change the e-mails
     services.follow(resident, proposal)
     html = render_button(proposal, resident)
     assert 'aria-pressed="true"' in html
@@ -68,6 +69,7 @@ def test_follow_with_htmx_returns_the_button_and_a_status(resident_client, resid
     assert 'aria-pressed="true"' in html
     assert f'<div id="follow-status-{proposal.pk}" hx-swap-oob="innerHTML">' in html
     assert 'role="status"' not in html  # the live region stays in the page, only its text changes
+    assert f'<a href="{reverse("notifications:settings")}">' in html
     assert services.is_following(resident, proposal)
 
 
