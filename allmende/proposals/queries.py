@@ -4,6 +4,7 @@ import datetime
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
@@ -223,13 +224,12 @@ def _page_lookup(round_id, number, rater_id=None, follower_id=None, *, pieces=Fa
 
 
 # The page's statements, compiled once per process: {(signed-in reader, pieces rendered): query}.
+_FOR_READER = (ANY_ID + 1, ANY_ID + 2)  # the markers of the reader's id (twice)
 _PAGE_LOOKUPS = {
     (False, False): _BY_NUMBER,
-    (True, False): Precompiled(_page_lookup, ANY_ID, ANY_NUMBER, ANY_ID + 1, ANY_ID + 2),
-    (False, True): Precompiled(lambda r, n: _page_lookup(r, n, pieces=True), ANY_ID, ANY_NUMBER),
-    (True, True): Precompiled(
-        lambda r, n, a, b: _page_lookup(r, n, a, b, pieces=True), ANY_ID, ANY_NUMBER, ANY_ID + 1, ANY_ID + 2
-    ),
+    (True, False): Precompiled(_page_lookup, ANY_ID, ANY_NUMBER, *_FOR_READER),
+    (False, True): Precompiled(partial(_page_lookup, pieces=True), ANY_ID, ANY_NUMBER),
+    (True, True): Precompiled(partial(_page_lookup, pieces=True), ANY_ID, ANY_NUMBER, *_FOR_READER),
 }
 
 
@@ -260,7 +260,8 @@ def proposal_for_page(round_slug, number, user, *, reader_state=False, pieces=Fa
     """The proposal for its page, or None where `user` may not see it (rounds.permissions decides). Its
     author is loaded where the page shows it (`with_author`): the page's kept pieces often spare that.
     With `reader_state`, it also says what the page shows of the reader's own: `reader_value`, their
-    support or rating (None: none), and `reader_follows`, whether they follow it. With `pieces` (the
+    support or rating (None: none), and `reader_follows`, whether they follow it (None where the
+    statement could not say: without the kept round, the follow button asks itself). With `pieces` (the
     page's shared pieces are to be rendered), the same statement may bring the author's name
     (`with_author`), whether it has comments (`has_comments`) and council records (the timeline's
     `accountability.queries.record_flags`)."""
@@ -289,9 +290,7 @@ def proposal_for_page(round_slug, number, user, *, reader_state=False, pieces=Fa
         )
     if reader_state and not hasattr(proposal, "reader_follows"):  # no kept round, or no one signed in
         proposal.reader_value = own_ratings(reader, [proposal]).get(proposal.pk)
-        proposal.reader_follows = (
-            reader is not None and Follow.objects.filter(user=reader, proposal=proposal).exists()
-        )
+        proposal.reader_follows = None  # not known: the follow button asks notifications.services
     return proposal if can_view_proposal(user, proposal) else None
 
 

@@ -173,3 +173,14 @@ def test_tampered_links_are_rejected(resident):
         assert browser.post(path, {"List-Unsubscribe": "One-Click"}).status_code == 403
     assert services.wants(resident, services.COMMENTED)
     assert services.wants(resident, services.MERGED)
+
+
+@pytest.mark.django_db
+def test_the_proposal_page_shows_whether_the_reader_follows_it(resident_client, resident, proposal):
+    """The page's follow button is pressed for a follower only (without the shared cache, the button
+    asks for the state itself)."""
+    page = resident_client.get(proposal.get_absolute_url()).content.decode()
+    assert 'follow__button" aria-pressed="false"' in page
+    services.follow(resident, proposal)
+    page = resident_client.get(proposal.get_absolute_url()).content.decode()
+    assert 'follow__button" aria-pressed="true"' in page
