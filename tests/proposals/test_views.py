@@ -422,7 +422,15 @@ def test_the_further_filters_open_on_demand_and_stay_open_while_set(client, rati
 
 
 @pytest.mark.parametrize(
-    "name", ["proposals:detail", "proposals:rate", "notifications:follow", "comments:post"]
+    "name",
+    [
+        "proposals:detail",
+        "proposals:rate",
+        "proposals:edit",
+        "proposals:withdraw",
+        "notifications:follow",
+        "comments:post",
+    ],
 )
 def test_a_proposals_addresses_are_those_django_reverses(name):
     """proposals.models.proposal_url (reversed once per route and round) gives the very address
