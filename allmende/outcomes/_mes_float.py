@@ -934,6 +934,24 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
     return True, None  # not reached
 
 
+def _factor_at_split(c, sa, saabs, i, denom, above, below):
+    """The factor ``(c - sa) / denom`` with its error bounds ``(lo, hi)``, where the entries before the
+    split (``i`` of them: ``sa`` their money, ``saabs`` its magnitude) pay everything and the others
+    their share; None where the split is not certain for every value in ``[lo, hi]``. ``above``: the
+    smallest money per utility of the entries from the split on, ``below``: the largest before it
+    (None where there is none). The money is taken as exact and ``a / u`` rounded (relative error
+    2**-53), so these two suffice (the entries are sorted, or the two are the extremes)."""
+    rho = (c - sa) / denom
+    err = (2 * (i + 2) * EPS * (saabs + c)) / denom + 2 * EPS * abs(rho)
+    lo = rho - err
+    hi = rho + err
+    if above - abs(above) * (4 * EPS) < hi + abs(hi) * (4 * EPS):
+        return None
+    if below is not None and below + abs(below) * (4 * EPS) > lo - abs(lo) * (4 * EPS):
+        return None
+    return lo, hi
+
+
 def _rho_line(hist, va, sl, c):
     """Like :func:`_rho` for money ``va`` taken as exact, plus the derivative of rho when the money of
     every class moves with slope ``sl`` (valid: the split is certified constant around this point).
@@ -973,19 +991,11 @@ def _rho_line(hist, va, sl, c):
         denom -= m * u
     else:
         return False
-    rho = (c - sa) / denom
-    err = (2 * (i + 2) * EPS * (saabs + c)) / denom + 2 * EPS * abs(rho)
-    lo = rho - err
-    hi = rho + err
-    # Certify the split for every value in [lo, hi]: the money is exact and the entries are sorted by
-    # a / u (rounded, relative error 2**-53), so the two entries next to the split suffice.
-    y = items[i][0]
-    if y - abs(y) * (4 * EPS) < hi + abs(hi) * (4 * EPS):
+    # the split certified for every value in [lo, hi] by the two entries next to it
+    bounds = _factor_at_split(c, sa, saabs, i, denom, items[i][0], items[i - 1][0] if i else None)
+    if bounds is None:
         return False
-    if i:
-        x = items[i - 1][0]
-        if x + abs(x) * (4 * EPS) > lo - abs(lo) * (4 * EPS):
-            return False
+    lo, hi = bounds
     g = -ss / denom
     # slopes carry a relative error of a few EPS (a difference of two bounds divided by the width)
     gerr = (2 * (i + 8) * EPS * sabs) / denom + 2 * EPS * abs(g) + _TINY  # (_TINY: underflow)
@@ -1044,17 +1054,10 @@ def _rho_line_a(hist, va, sl, c):
     saabs = sa - 2 * saneg
     sabs = ss - 2 * ssneg
     denom = n * u
-    rho = (c - sa) / denom
-    err = (2 * (i + 2) * EPS * (saabs + c)) / denom + 2 * EPS * abs(rho)
-    lo = rho - err
-    hi = rho + err
-    y = items[i][0] / u
-    if y - abs(y) * (4 * EPS) < hi + abs(hi) * (4 * EPS):
+    bounds = _factor_at_split(c, sa, saabs, i, denom, items[i][0] / u, items[i - 1][0] / u if i else None)
+    if bounds is None:
         return False
-    if i:
-        x = items[i - 1][0] / u
-        if x + abs(x) * (4 * EPS) > lo - abs(lo) * (4 * EPS):
-            return False
+    lo, hi = bounds
     g = -ss / denom
     gerr = (2 * (i + 8) * EPS * sabs) / denom + 2 * EPS * abs(g) + _TINY  # (_TINY: underflow)
     return lo, hi, g, gerr
@@ -1119,17 +1122,10 @@ def _rho_hi_a(hist, va, c):
                 saneg += m * a
     saabs = sa - 2 * saneg
     denom = n * u
-    rho = (c - sa) / denom
-    err = (2 * (i + 2) * EPS * (saabs + c)) / denom + 2 * EPS * abs(rho)
-    lo = rho - err
-    hi = rho + err
-    y = items[i][0] / u
-    if y - abs(y) * (4 * EPS) < hi + abs(hi) * (4 * EPS):
+    bounds = _factor_at_split(c, sa, saabs, i, denom, items[i][0] / u, items[i - 1][0] / u if i else None)
+    if bounds is None:
         return False
-    if i:
-        x = items[i - 1][0] / u
-        if x + abs(x) * (4 * EPS) > lo - abs(lo) * (4 * EPS):
-            return False
+    lo, hi = bounds
     return lo, hi, 0.0, 0.0
 
 
@@ -1200,34 +1196,20 @@ def _rho_line_a2(hist, vl, vu, sl, c):
         return _rho_line_a(hist, vl, sl, c), _rho_line_a(hist, vu, sl, c)
     denom = n * u
     # the upper money's factor and slope, as in _rho_line_a (its money is never negative)
-    rho = (c - sa) / denom
-    err = (2 * (i + 2) * EPS * (sa + c)) / denom + 2 * EPS * abs(rho)
-    lo = rho - err
-    hi = rho + err
-    y = items[i][0] / u
-    if y - abs(y) * (4 * EPS) < hi + abs(hi) * (4 * EPS):
+    bounds = _factor_at_split(c, sa, sa, i, denom, items[i][0] / u, items[i - 1][0] / u if i else None)
+    if bounds is None:
         return _rho_line_a(hist, vl, sl, c), _rho_line_a(hist, vu, sl, c)
-    if i:
-        x = items[i - 1][0] / u
-        if x + abs(x) * (4 * EPS) > lo - abs(lo) * (4 * EPS):
-            return _rho_line_a(hist, vl, sl, c), _rho_line_a(hist, vu, sl, c)
+    lo, hi = bounds
     sabs = ss - 2 * ssneg
     g = -ss / denom
     gerr = (2 * (i + 8) * EPS * sabs) / denom + 2 * EPS * abs(g) + _TINY  # (_TINY: underflow)
     ru = (lo, hi, g, gerr)
     # the lower money's factor with the same split
-    rl_ = (c - sx) / denom
-    errl = (2 * (i + 2) * EPS * (sx - 2 * sxneg + c)) / denom + 2 * EPS * abs(rl_)
-    lol = rl_ - errl
-    hil = rl_ + errl
-    y = min(map(_x_of, items[i:])) / u
-    if y - abs(y) * (4 * EPS) < hil + abs(hil) * (4 * EPS):
+    above = min(map(_x_of, items[i:])) / u
+    bounds = _factor_at_split(c, sx, sx - 2 * sxneg, i, denom, above, xmax / u if i else None)
+    if bounds is None:
         return _rho_line_a(hist, vl, sl, c), ru
-    if i:
-        x = xmax / u
-        if x + abs(x) * (4 * EPS) > lol - abs(lol) * (4 * EPS):
-            return _rho_line_a(hist, vl, sl, c), ru
-    return (lol, hil, 0.0, 0.0), ru
+    return (*bounds, 0.0, 0.0), ru
 
 
 def _short(hist, va, c, cc: dict | None = None) -> bool:
