@@ -1,6 +1,9 @@
+import os
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from allmende.accounts import roles
 from allmende.accounts.models import User
@@ -100,3 +103,19 @@ def rating_round(db):
 @pytest.fixture
 def proposal(rating_round, make_user):
     return make_proposal(rating_round, author=make_user("autorin"))
+
+
+@pytest.fixture
+def redis_sessions(settings):
+    """Production's setting with Redis: sessions in the cache, written through to the database."""
+    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/14")
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "allmende.ops.cache.RedisCache", "LOCATION": url},
+    }
+    settings.SESSION_ENGINE = "allmende.accounts.sessions"
+    settings.PAGE_CACHE_SECONDS = 3600
+    settings.PAGE_CACHE_TRACK_WRITES = True
+    cache.clear()
+    yield
+    cache.clear()

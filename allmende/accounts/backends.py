@@ -1,13 +1,14 @@
 """Sign-in backends: Django's and allauth's, with the person of a session looked up by a query that is
 compiled once per process. Every signed-in request asks for its person; compiling that lookup anew cost
-more CPU than running it (allmende/ops/precompiled.py)."""
+more CPU than running it (allmende/ops/precompiled.py). Where the session's person was kept with the
+session and nothing about them changed since, not even that lookup runs (accounts.sessions)."""
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth import backends
 
 from allmende.ops.precompiled import ANY_ID, Precompiled
 
-from . import roles
+from . import roles, sessions
 from .models import User
 
 _PERSON = Precompiled(lambda pk: User._default_manager.filter(pk=pk), ANY_ID)
@@ -24,6 +25,9 @@ def person(pk) -> User | None:
 
 class _PersonLookup:
     def get_user(self, user_id):
+        return sessions.session_person(user_id, self._load)
+
+    def _load(self, user_id):
         found = _SESSION_PERSON.objects(user_id)
         if not found or not self.user_can_authenticate(found[0]):
             return None

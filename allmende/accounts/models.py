@@ -61,6 +61,14 @@ class User(AbstractUser):
     def __str__(self):
         return self.username
 
+    def get_session_auth_hash(self):
+        # A session's person kept without the password hash (accounts.sessions) brings the hash of the
+        # password it was kept with; its password, once read, counts instead.
+        kept = self.__dict__.get("_kept_session_auth_hash")
+        if kept is not None and "password" not in self.__dict__:
+            return kept
+        return super().get_session_auth_hash()
+
     @property
     def is_blocked(self):
         """Blocked people can still sign in, download their data and delete their account, but not take part."""

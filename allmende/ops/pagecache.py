@@ -17,6 +17,9 @@ cache:
 - every other write renews the site-wide version (a renamed topic, an answer, a moderator's decision);
 - tables no public page shows (sessions, tasks, follows, reports, e-mail addresses, a new account, a
   person's last login or language) renew nothing;
+- a write to the tables a signed-in person is read from (the person, their roles: PERSON_TABLES) but
+  for their last login renews PERSONS, the version of the persons kept with their sessions
+  (accounts.sessions); a statement this module cannot classify renews it too;
 - a statement this module cannot classify renews the site-wide version (too often is safe, too rarely
   is not); on PostgreSQL one that changed no row (its row count is exact there) renews nothing.
 
@@ -71,6 +74,9 @@ from .microcache import _cacheable, public_microcache
 log = logging.getLogger(__name__)
 
 SITE = "content:site"
+# The version of every signed-in person's kept snapshot (accounts.sessions): renewed by any write to the
+# tables a session's person is read from, so that a block, a new role or a new password counts at once.
+PERSONS = "content:persons"
 
 
 def _version_timeout() -> int:
@@ -100,6 +106,10 @@ PRIVATE_TABLES = frozenset(
 )
 # Columns of a person that no public page shows (login time, chosen language, password hash).
 PRIVATE_USER_COLUMNS = frozenset({"last_login", "language", "password"})
+# The tables a session's person is read from (accounts.backends: the person and their roles); a write
+# to them renews PERSONS. Only the last login is left out (sign-in writes it, and nothing reads it
+# from a snapshot).
+PERSON_TABLES = frozenset({"accounts_user", "accounts_user_groups", "auth_group"})
 # In a proposal's scope, writes to these tables concern that proposal alone.
 PROPOSAL_TABLES = frozenset({"proposals_proposal", "proposals_support", "comments_comment"})
 # Statements that write nothing.
@@ -121,12 +131,13 @@ class _Reads:
     """What one request has read of the cache: versions (also those it renewed itself), entries to
     read along with the next versions, and entries read along, not yet taken."""
 
-    __slots__ = ("versions", "along", "taken")
+    __slots__ = ("versions", "along", "taken", "notes")
 
     def __init__(self):
         self.versions: dict[str, str] = {}
         self.along: list[str] = []
         self.taken: dict[str, object] = {}
+        self.notes: dict[str, object] = {}
 
 
 _MISSING = object()
@@ -170,6 +181,13 @@ def taken_along(key: str) -> tuple[bool, object]:
     return True, value
 
 
+def request_notes() -> dict | None:
+    """A dict that lives as long as this request, for what one part of it leaves for a later one (the
+    session's person, accounts.sessions); None outside a request."""
+    reads = _reads.get()
+    return None if reads is None else reads.notes
+
+
 def proposal_key(round_slug: str, number) -> str:
     """The version of one proposal's page, named by its address (known before anything is read)."""
     return f"content:proposal:{round_slug}/{number}"
@@ -197,27 +215,39 @@ def scoped_to_proposal(func):
     return wrapped
 
 
-def _changed_key(sql: str) -> str | None:
-    """Which version a statement renews: None for reads and private writes."""
+def _changed_keys(sql: str) -> tuple[str, ...]:
+    """Which versions a statement renews: none for reads and private writes."""
     head = sql.lstrip(" \t\n(")[:10].split(None, 1)
     verb = head[0].upper() if head else ""
     if verb in _READS:
-        return None
+        return ()
     if verb == "WITH":
         if not _WRITE_WORD.search(sql):
-            return None
-        return _scoped_key({table.lower() for table in _WRITE_TARGETS.findall(sql)})
+            return ()
+        return _keys_for({table.lower() for table in _WRITE_TARGETS.findall(sql)})
     match = _WRITE.match(sql)
     if match is None:
-        return SITE  # DDL, anything unknown
+        return (SITE, PERSONS)  # DDL, anything unknown
     table = match.group(1).lower()
     if table == "accounts_user" and verb == "INSERT":
-        return None  # a new account shows nowhere until it writes something
+        return ()  # a new account shows nowhere until it writes something, and has no session yet
     if table == "accounts_user" and verb == "UPDATE":
         columns = _SET_COLUMNS.search(sql)
-        if columns and {c.lower() for c in _COLUMN.findall(columns.group(1))} <= PRIVATE_USER_COLUMNS:
-            return None
-    return _scoped_key({table})
+        if columns:
+            names = {c.lower() for c in _COLUMN.findall(columns.group(1))}
+            if names <= {"last_login"}:
+                return ()
+            if names <= PRIVATE_USER_COLUMNS:
+                return (PERSONS,)  # a password or language: no public page, but the person
+    return _keys_for({table})
+
+
+def _keys_for(tables: set[str]) -> tuple[str, ...]:
+    """The versions that writes to `tables` renew (no table found: as for an unknown statement)."""
+    key = _scoped_key(tables)
+    if not tables or tables & PERSON_TABLES:
+        return (key, PERSONS) if key else (PERSONS,)
+    return (key,) if key else ()
 
 
 def _scoped_key(tables: set[str]) -> str | None:
@@ -258,14 +288,14 @@ def track_writes(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     if not settings.PAGE_CACHE_TRACK_WRITES:
         return result
-    key = _changed_key(sql)
-    if key is None:
+    keys = _changed_keys(sql)
+    if not keys:
         return result
     connection = context["connection"]
     if connection.vendor == "postgresql" and getattr(context.get("cursor"), "rowcount", -1) == 0:
         return result  # changed no row (an UPDATE or DELETE that matched none, an INSERT … ON CONFLICT)
     if not connection.in_atomic_block:
-        _renew([key])  # already committed
+        _renew(keys)  # already committed
         return result
     pending = getattr(connection, "_content_after_commit", None)
     if pending is None or not any(func is pending for _sids, func, _robust in connection.run_on_commit):
@@ -273,16 +303,17 @@ def track_writes(execute, sql, params, many, context):
         # callback, with the keys it held): everything is renewed afresh.
         pending = connection._content_after_commit = _AfterCommit()
         transaction.on_commit(pending, using=connection.alias, robust=True)
-    block = (tuple(connection.savepoint_ids), key)
-    if block not in pending.renewed:
-        # Once per atomic block and version: a second write to the same content in the same block (a
-        # support's row, then its proposal's counter) makes no page stale that the first renewal and
-        # the one after the commit do not cover (others read the old, committed data until then). A
-        # new block (savepoint) renews again: the same connection may have read its own uncommitted
-        # write in between, as the tests' single transaction does.
-        _renew([key])
-        pending.renewed.add(block)
-    pending.keys.add(key)
+    # Once per atomic block and version: a second write to the same content in the same block (a
+    # support's row, then its proposal's counter) makes no page stale that the first renewal and the
+    # one after the commit do not cover (others read the old, committed data until then). A new block
+    # (savepoint) renews again: the same connection may have read its own uncommitted write in
+    # between, as the tests' single transaction does.
+    savepoints = tuple(connection.savepoint_ids)
+    fresh = [key for key in keys if (savepoints, key) not in pending.renewed]
+    if fresh:
+        _renew(fresh)
+        pending.renewed.update((savepoints, key) for key in fresh)
+    pending.keys.update(keys)
     return result
 
 

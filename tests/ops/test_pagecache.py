@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from allmende.accounts import sessions
 from allmende.accounts.models import User
 from allmende.comments import services as comments
 from allmende.comments.models import Comment
@@ -278,26 +279,38 @@ def test_a_failed_change_is_not_half_done_when_the_cache_cannot_be_reached(propo
 @pytest.mark.django_db
 def test_statements_are_classified(proposal, page_cache):
     key = pagecache.proposal_key(proposal.round.slug, proposal.number)
+    site, persons = pagecache.SITE, pagecache.PERSONS
     cases = {
-        'SELECT "proposals_proposal"."id" FROM "proposals_proposal"': None,
-        "WITH x AS (SELECT 1) SELECT * FROM x": None,
-        'UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s': None,
-        'UPDATE "accounts_user" SET "username" = %s WHERE "accounts_user"."id" = %s': pagecache.SITE,
-        'INSERT INTO "django_session" ("session_key") VALUES (%s)': None,
-        'INSERT INTO "proposals_support" ("proposal_id") VALUES (%s)': pagecache.SITE,
-        'ALTER TABLE "rounds_topic" ADD COLUMN "x" integer': pagecache.SITE,
-        "WITH gone AS (DELETE FROM rounds_topic RETURNING id) SELECT count(*) FROM gone": pagecache.SITE,
-        "WITH gone AS (DELETE FROM django_session RETURNING 1) SELECT count(*) FROM gone": None,
-        _SUPPORT_CTE: pagecache.SITE,
+        'SELECT "proposals_proposal"."id" FROM "proposals_proposal"': (),
+        "WITH x AS (SELECT 1) SELECT * FROM x": (),
+        'UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s': (),
+        # shown on no page, but part of the signed-in person (their session's check, their mails)
+        'UPDATE "accounts_user" SET "password" = %s WHERE "accounts_user"."id" = %s': (persons,),
+        'UPDATE "accounts_user" SET "language" = %s WHERE "accounts_user"."id" = %s': (persons,),
+        'UPDATE "accounts_user" SET "username" = %s WHERE "accounts_user"."id" = %s': (site, persons),
+        'UPDATE "accounts_user" SET "is_active" = %s WHERE "accounts_user"."id" = %s': (site, persons),
+        'INSERT INTO "accounts_user" ("username") VALUES (%s)': (),
+        'DELETE FROM "accounts_user" WHERE "accounts_user"."id" IN (%s)': (site, persons),
+        'INSERT INTO "accounts_user_groups" ("user_id", "group_id") VALUES (%s, %s)': (site, persons),
+        'UPDATE "auth_group" SET "name" = %s WHERE "auth_group"."id" = %s': (site, persons),
+        'INSERT INTO "django_session" ("session_key") VALUES (%s)': (),
+        'INSERT INTO "proposals_support" ("proposal_id") VALUES (%s)': (site,),
+        'ALTER TABLE "rounds_topic" ADD COLUMN "x" integer': (site, persons),
+        'TRUNCATE "accounts_user_groups"': (site, persons),
+        "WITH gone AS (DELETE FROM rounds_topic RETURNING id) SELECT count(*) FROM gone": (site,),
+        "WITH gone AS (DELETE FROM django_session RETURNING 1) SELECT count(*) FROM gone": (),
+        "WITH gone AS (DELETE FROM accounts_user_groups RETURNING 1) SELECT 1": (site, persons),
+        _SUPPORT_CTE: (site,),
     }
     for sql, expected in cases.items():
-        assert pagecache._changed_key(sql) == expected, sql
+        assert pagecache._changed_keys(sql) == expected, sql
     with pagecache.proposal_scope(proposal):
-        assert pagecache._changed_key('INSERT INTO "proposals_support" ("proposal_id") VALUES (%s)') == key
-        assert pagecache._changed_key('UPDATE "rounds_round" SET "title" = %s') == pagecache.SITE
-        assert pagecache._changed_key(_SUPPORT_CTE) == key
+        support = 'INSERT INTO "proposals_support" ("proposal_id") VALUES (%s)'
+        assert pagecache._changed_keys(support) == (key,)
+        assert pagecache._changed_keys('UPDATE "rounds_round" SET "title" = %s') == (site,)
+        assert pagecache._changed_keys(_SUPPORT_CTE) == (key,)
         mixed = 'WITH x AS (UPDATE "rounds_topic" SET "name" = %s RETURNING 1) UPDATE "proposals_proposal" SET a = 1'
-        assert pagecache._changed_key(mixed) == pagecache.SITE
+        assert pagecache._changed_keys(mixed) == (site,)
 
 
 # A support's row and its proposal's counters in one statement (the PostgreSQL path of services.rate).
@@ -492,22 +505,6 @@ def test_a_version_another_process_created_a_moment_before_counts(page_cache, mo
     assert pagecache.current_versions(["content:elsewhere"]) == {"content:elsewhere": "theirs"}
 
 
-@pytest.fixture
-def redis_sessions(settings):
-    """Production's setting with Redis: sessions in the cache, written through to the database."""
-    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/14")
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "allmende.ops.cache.RedisCache", "LOCATION": url},
-    }
-    settings.SESSION_ENGINE = "allmende.accounts.sessions"
-    settings.PAGE_CACHE_SECONDS = 3600
-    settings.PAGE_CACHE_TRACK_WRITES = True
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.mark.django_db
 def test_a_support_reads_the_session_with_the_site_wide_version(
     client, proposal, resident, redis_sessions, monkeypatch
@@ -518,7 +515,10 @@ def test_a_support_reads_the_session_with_the_site_wide_version(
     reads = _cache_reads(monkeypatch)
     response = client.post(url, {"value": "1"}, headers={"HX-Request": "true"})
     assert response.status_code == 200 and 'aria-pressed="true"' in response.content.decode()
-    assert [keys for keys in reads if session_key in keys] == [[session_key, pagecache.SITE]]
+    person = sessions.person_key(client.session.session_key)
+    assert [keys for keys in reads if session_key in keys] == [
+        [session_key, pagecache.PERSONS, person, pagecache.SITE]
+    ]
     proposal.refresh_from_db()
     assert proposal.support_count == 1
 
@@ -535,6 +535,7 @@ def test_a_signed_in_page_reads_the_session_the_versions_and_the_shared_body_at_
     assert reverse("account_logout") in page  # signed in
     (first, *_later) = reads
     assert session_key in first and pagecache.SITE in first and proposal_version in first
+    assert pagecache.PERSONS in first and sessions.person_key(client.session.session_key) in first
     assert any(key.startswith("vfrag:") for key in first)
     assert not any(pagecache.SITE in keys or session_key in keys for keys in _later)
 
