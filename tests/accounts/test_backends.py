@@ -61,3 +61,33 @@ def test_the_person_of_a_session_comes_with_their_roles_in_the_same_query(backen
     assert roles.has_role(found["mona"], roles.MODERATOR) and not roles.has_role(
         found["rudi"], roles.MODERATOR
     )
+
+
+@pytest.mark.django_db
+def test_request_user_is_the_person_itself_once_read(client, make_user):
+    """Permission checks and templates read request.user dozens of times per page: after the first
+    read it is the person, not the lazy proxy around them."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    from allmende.accounts.middleware import AuthenticationMiddleware
+    from allmende.accounts.models import User
+
+    anna = make_user("anna")
+    client.force_login(anna)
+    seen = []
+
+    def view(request):
+        seen.append(type(request.user))
+        assert request.user.is_authenticated == (request.session.session_key is not None)
+        seen.append(type(request.user))
+        return HttpResponse()
+
+    signed_in = RequestFactory().get("/")
+    signed_in.session = client.session
+    AuthenticationMiddleware(view)(signed_in)
+    anonymous = RequestFactory().get("/")
+    anonymous.session = type(client.session)()
+    AuthenticationMiddleware(view)(anonymous)
+    assert seen[1::2] == [User, AnonymousUser]
+    assert seen[0] is not User and signed_in.user == anna
