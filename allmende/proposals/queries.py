@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, Expression, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -19,6 +20,7 @@ from allmende.accounts.backends import person
 from allmende.accounts.models import User
 from allmende.comments.models import Comment
 from allmende.notifications.models import Follow
+from allmende.ops import pagecache
 from allmende.ops.precompiled import ANY_ID, ANY_NUMBER, Precompiled
 from allmende.rounds import queries as round_queries
 from allmende.rounds.permissions import can_view_proposal
@@ -127,9 +129,33 @@ def _random_slice(queryset, seed, offset, limit, total):
     return items
 
 
+# How long a list's count is kept: as long as its cards (proposals/list.html).
+COUNT_SECONDS = 10
+
+
+def count_key(round_slug: str, filters: Filters) -> str:
+    """The cache entry of the number of proposals the list of `round_slug` finds with `filters` (the
+    same for every page, order and seed)."""
+    what = "\x1f".join((filters.topic, filters.district, filters.direction, filters.state, filters.q.strip()))
+    return f"proposal_count:{round_slug}:{hashlib.blake2b(what.encode(), digest_size=12).hexdigest()}"
+
+
+def _kept_count(queryset, key: str) -> int:
+    """The list's count as kept for a few seconds, like its cards; read along with the request's first
+    versions where the view named it beforehand (pagecache.read_along), else asked for here. Readers
+    whose list is rendered for them (signed in) no longer count the round's proposals at every page."""
+    came, total = pagecache.taken_along(key)
+    if not came:
+        total = cache.get(key)
+    if total is None:
+        total = queryset.count()
+        cache.set(key, total, timeout=COUNT_SECONDS)
+    return total
+
+
 def proposal_page(round_, filters: Filters) -> ProposalPage:
     queryset = filtered(round_, filters).select_related("topic", "district", "author", "round")
-    total = queryset.count()
+    total = _kept_count(queryset, count_key(round_.slug, filters))
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
     offset = (page - 1) * PAGE_SIZE

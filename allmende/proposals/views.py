@@ -16,7 +16,7 @@ from allmende.comments import queries as comment_queries
 from allmende.comments.views import thread_context
 from allmende.markup import render_markdown
 from allmende.ops.microcache import public_microcache
-from allmende.ops.pagecache import Fragment, proposal_key, versioned_page
+from allmende.ops.pagecache import Fragment, proposal_key, read_along, versioned_page
 from allmende.rounds import queries as round_queries
 from allmende.rounds.models import Round
 from allmende.rounds.permissions import Action, can, can_link_papers, is_moderator, sees_unpublished_answers
@@ -68,8 +68,9 @@ def _rating_context(request, round_, proposal, own=None):
 
 @public_microcache
 def proposal_list(request, slug):
-    round_ = round_queries.round_by_slug(slug)
     filters = _filters(request)
+    read_along(queries.count_key(slug, filters))  # the count comes with the kept round's version
+    round_ = round_queries.round_by_slug(slug)
     page = queries.proposal_page(round_, filters)
     query = request.GET.copy()
     query.pop("page", None)

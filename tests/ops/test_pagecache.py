@@ -541,6 +541,25 @@ def test_a_signed_in_page_reads_the_session_the_versions_and_the_shared_body_at_
 
 
 @pytest.mark.django_db
+def test_a_signed_in_list_reads_its_count_with_the_rounds_version(
+    client, proposal, resident, redis_sessions, monkeypatch
+):
+    client.force_login(resident)
+    url = reverse("proposals:list", args=[proposal.round.slug])
+    assert client.get(url).status_code == 200  # counted, and the count kept
+    reads = _cache_reads(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert "1 Vorschlag gefunden" in page
+    assert not any("COUNT(" in q["sql"].upper() for q in queries)
+    (with_site,) = [keys for keys in reads if pagecache.SITE in keys]
+    assert any(key.startswith("proposal_count:") for key in with_site)
+    assert not any(
+        key.startswith("proposal_count:") for keys in reads if keys is not with_site for key in keys
+    )
+
+
+@pytest.mark.django_db
 def test_a_session_the_cache_lost_or_a_page_without_versions_still_signs_in(
     client, proposal, resident, redis_sessions
 ):

@@ -39,15 +39,21 @@ def test_list_needs_the_same_number_of_queries_for_any_page_size(client, rating_
     assert len(many) == len(few)
     with CaptureQueriesContext(connection) as kept:
         again = client.get(list_url(rating_round)).content.decode()
-    # While the cards are kept (ten seconds), the page does not read its proposals again.
-    assert len(kept) == len(many) - 1 and again.count('class="card proposal-card"') == 20
+    # While the cards and the count are kept (ten seconds), the page reads neither again.
+    assert len(kept) == len(many) - 2 and again.count('class="card proposal-card"') == 20
+    assert not any("COUNT(" in q["sql"].upper() for q in kept)
     client.force_login(author)
     with CaptureQueriesContext(connection) as signed_in:
         client.get(list_url(rating_round, page=2))
     # The cards are the same for every reader: a signed-in reader's list asks for their session and
-    # person (the session from the database here, from Redis in production), no more.
-    assert len(signed_in) == len(few) + 2, [q["sql"][:80] for q in signed_in]
+    # person (the session from the database here, from Redis in production) and the cards of its
+    # page; the count is that of the page before (the same filters).
+    assert len(signed_in) == len(few) + 1, [q["sql"][:80] for q in signed_in]
     assert not any('"proposals_support"' in q["sql"] for q in signed_in)
+    with CaptureQueriesContext(connection) as other_filter:
+        html = client.get(list_url(rating_round, direction=Proposal.Direction.LESS)).content.decode()
+    assert any("COUNT(" in q["sql"].upper() for q in other_filter)  # other filters: counted anew
+    assert '<p class="result-count" role="status">0 Vorschläge gefunden</p>' in html
 
 
 @pytest.mark.django_db
