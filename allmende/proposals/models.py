@@ -1,12 +1,11 @@
 import secrets
-from functools import lru_cache
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
+from allmende.ops.addresses import address
 from allmende.rounds.models import District, Round, Topic
 
 
@@ -199,30 +198,9 @@ class Support(models.Model):
         return f"{self.proposal_id}: {self.value}"
 
 
-# A number no proposal has (2 147 480 001, near the top of its 32-bit column), marking where a route's
-# address takes the number.
-_NUMBER_MARK = 2_147_480_001
-
-
-@lru_cache(maxsize=1024)
-def _route(name: str, slug: str, prefix: str, urlconf) -> tuple[str, str] | None:
-    """The address of the route `name` for the round `slug` around its number, as (before, after), or
-    None where the mark does not stand alone in it. `prefix` and `urlconf` only key the cache: reverse()
-    reads them from the request's thread."""
-    address = reverse(name, kwargs={"slug": slug, "number": _NUMBER_MARK}, urlconf=urlconf)
-    parts = address.split(str(_NUMBER_MARK))
-    return (parts[0], parts[1]) if len(parts) == 2 else None
-
-
 def proposal_url(name: str, slug: str, number: int) -> str:
     """`reverse(name, kwargs={"slug": slug, "number": number})` for a route of one proposal (its page,
-    its rating, following it, its discussion; each route has one pattern, with `<int:number>`):
-    reversed once per route and round, the number put in place of the mark. A list page shows twenty
-    proposals with two such addresses each, and reversing cost 15–20 µs each time. Templates use
+    its rating, following it, its discussion; each route has one pattern, `<slug:slug>/…/<int:number>`):
+    reversed once per route and round (allmende.ops.addresses). Templates use
     `{% proposal_url NAME SLUG NUMBER %}` (proposals' template tags)."""
-    if type(number) is not int or number < 0:
-        return reverse(name, kwargs={"slug": slug, "number": number})
-    route = _route(name, slug, get_script_prefix(), get_urlconf())
-    if route is None:
-        return reverse(name, kwargs={"slug": slug, "number": number})
-    return f"{route[0]}{number}{route[1]}"
+    return address(name, slug, number)

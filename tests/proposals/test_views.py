@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from PIL import Image
 
 from allmende.proposals import services
@@ -463,3 +464,37 @@ def test_a_proposals_addresses_are_those_django_reverses(name):
         proposal_url(name, "bh-2027", -1)
     with pytest.raises(NoReverseMatch):
         proposal_url(name, "kein slug", 3)
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("comments:edit", (7,)),
+        ("comments:delete", (123456,)),
+        ("comments:highlight", (2_147_480_001,)),
+        ("moderation:report", ("kommentar", 5)),
+        ("moderation:report", (mark_safe("vorschlag"), 99)),  # a template's literal
+        ("proposals:list", ("bh-2027",)),
+        ("proposals:create", ("bh_2",)),
+        ("pages:page", ("leichte-sprache",)),
+    ],
+)
+def test_kept_addresses_are_those_django_reverses(name, args):
+    """allmende.ops.addresses (reversed once per route and fixed arguments) gives what reverse gives,
+    also under a script prefix, and refuses what reverse refuses."""
+    from django.urls import NoReverseMatch, set_script_prefix
+
+    from allmende.ops.addresses import address
+
+    try:
+        for prefix in ("/", "/beteiligung/", "/"):
+            set_script_prefix(prefix)
+            expected = reverse(name, args=args)
+            assert address(name, *args) == expected and expected.startswith(prefix)
+    finally:
+        set_script_prefix("/")
+    if isinstance(args[-1], int):
+        with pytest.raises(NoReverseMatch):
+            address(name, *args[:-1], -1)
+    with pytest.raises(NoReverseMatch):
+        address(name, *args[:-1], "kein slug")
