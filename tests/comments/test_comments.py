@@ -179,3 +179,24 @@ def test_the_empty_comment_form_follows_language_and_role_and_keeps_no_errors(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
     client.force_login(make_user("bernd"))
     assert "Als offizielle Antwort" not in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_comments_text_is_rendered_once_for_all_its_readers(client, proposal, make_user, monkeypatch):
+    """Every signed-in reader's page renders the discussion; the Markdown of each comment is rendered
+    once per process (allmende.markup), also for short texts, and an edited text anew."""
+    from allmende import markup
+
+    rendered = []
+    real = markup._render
+    monkeypatch.setattr(markup, "_render", lambda text: rendered.append(text) or real(text))
+    markup._render_kept.cache_clear()
+    author = make_user("bert")
+    comment = services.post_comment(author, proposal, "Kurz und **fett**.")
+    for name in ("cora", "dora"):
+        client.force_login(make_user(name))
+        assert "Kurz und <strong>fett</strong>." in client.get(proposal.get_absolute_url()).content.decode()
+    assert rendered.count("Kurz und **fett**.") == 1
+    services.edit_comment(author, comment, "Jetzt *anders*.")
+    assert "Jetzt <em>anders</em>." in client.get(proposal.get_absolute_url()).content.decode()
+    assert rendered.count("Jetzt *anders*.") == 1
