@@ -200,3 +200,32 @@ def test_a_comments_text_is_rendered_once_for_all_its_readers(client, proposal, 
     services.edit_comment(author, comment, "Jetzt *anders*.")
     assert "Jetzt <em>anders</em>." in client.get(proposal.get_absolute_url()).content.decode()
     assert rendered.count("Jetzt *anders*.") == 1
+
+
+@pytest.mark.django_db
+def test_each_comment_gets_its_own_reply_form(client, proposal, make_user):
+    """The reply form is rendered once per page and filled in per comment (comments' reply_form tag):
+    each form names its comment as the parent, its field is labelled with that comment's author."""
+    import re
+
+    from allmende.accounts import services as accounts
+    from allmende.comments.templatetags import comments as tags
+
+    anna, bernd, gone = make_user("anna"), make_user("bernd.b"), make_user("weg")
+    first = services.post_comment(anna, proposal, "Gute Idee")
+    reply = services.post_comment(bernd, proposal, "Finde ich auch", parent=first)
+    services.post_comment(anna, proposal, "Danke", parent=reply)  # third level: no reply form
+    orphan = services.post_comment(gone, proposal, "Weiß nicht")
+    accounts.delete_account(gone)
+    client.force_login(make_user("cora"))
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    form = r'<form method="post" action="[^"]+" hx-post[^>]*class="form" novalidate>.*?</form>'
+    forms = re.findall(form, page, re.S)
+    expected = {first.pk: "anna", reply.pk: "bernd.b", orphan.pk: "gelöschtes Konto"}
+    assert len(forms) == len(expected)
+    for form in forms:
+        pk = int(re.search(r'name="parent" value="(\d+)"', form).group(1))
+        assert f'<label for="reply-{pk}">Ihre Antwort an {expected.pop(pk)}</label>' in form
+        assert f'<textarea id="reply-{pk}" name="body"' in form
+    assert not expected
+    assert tags._ID not in page and tags._NAME not in page
