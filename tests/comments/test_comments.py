@@ -229,3 +229,33 @@ def test_each_comment_gets_its_own_reply_form(client, proposal, make_user):
         assert f'<textarea id="reply-{pk}" name="body"' in form
     assert not expected
     assert tags._ID not in page and tags._NAME not in page
+
+
+@pytest.mark.django_db
+def test_a_comments_meta_line_is_kept_but_shows_every_change(client, proposal, make_user):
+    """The comment's opening and meta line is kept per process (comments' comment_meta tag) under what
+    it shows: a renamed or deleted author, an edit, an official badge and the language show at once."""
+    from allmende.accounts import services as accounts
+    from allmende.accounts.models import User
+
+    bert = make_user("bert")
+    comment = services.post_comment(bert, proposal, "Meine Meinung")
+    client.force_login(make_user("cora"))
+
+    def meta():
+        page = client.get(proposal.get_absolute_url()).content.decode()
+        start = page.index('<li class="comment')
+        return page[start : page.index("</p>", start)]
+
+    assert "<strong>bert</strong>" in meta() and "bearbeitet" not in meta()
+    User.objects.filter(pk=bert.pk).update(username="berta")
+    assert "<strong>berta</strong>" in meta() and 'aria-label="Kommentar von berta"' in meta()
+    services.edit_comment(User.objects.get(pk=bert.pk), comment, "Doch anders")
+    assert "bearbeitet" in meta()
+    Comment.objects.filter(pk=comment.pk).update(official=Comment.Official.ADMINISTRATION)
+    assert "badge--official" in meta()
+    client.cookies["django_language"] = "en"
+    assert "edited" in meta() and "Comment by berta" in meta()
+    del client.cookies["django_language"]
+    accounts.delete_account(User.objects.get(pk=bert.pk))
+    assert "<strong>gelöschtes Konto</strong>" in meta()

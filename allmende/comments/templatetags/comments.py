@@ -1,8 +1,11 @@
 import secrets
 
 from django import template
+from django.template.loader import get_template
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from allmende.proposals.templatetags.proposals import public_name
 
@@ -29,3 +32,30 @@ def reply_form(context, comment):
             form = kept[_KEPT] = reply.render(context)
     name = conditional_escape(public_name(comment.author))
     return mark_safe(form.replace(_ID, str(comment.pk)).replace(_NAME, name))  # noqa: S308 -- escaped
+
+
+_METAS: dict[tuple, str] = {}
+
+
+@register.simple_tag
+def comment_meta(comment):
+    """`{% comment_meta comment %}`: the comment's opening and meta line (comments/_comment_meta.html:
+    its author, official badge, time, whether edited), the same for every reader. Kept in this process
+    under everything it shows, the language and the time zone: a discussion is rendered into every
+    signed-in reader's page, and its meta lines took about 100 µs per comment."""
+    author = comment.author
+    key = (
+        comment.pk,
+        author.username if author else None,
+        comment.official,
+        comment.created_at,
+        comment.edited_at,
+        get_language(),
+        timezone.get_current_timezone_name(),
+    )
+    html = _METAS.get(key)
+    if html is None:
+        if len(_METAS) >= 8192:
+            _METAS.clear()
+        html = _METAS[key] = get_template("comments/_comment_meta.html").render({"comment": comment})
+    return mark_safe(html)  # noqa: S308 -- rendered with autoescape by the template
