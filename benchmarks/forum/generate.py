@@ -5,7 +5,8 @@
 
 Drops and recreates the database, migrates it, then loads everything with COPY (no ORM row by row):
 topics and districts, one round per rating mode in --modes (all in their rating phase), users with
-unusable passwords, proposals and supports. Supports per proposal follow a log-normal distribution
+unusable passwords, proposals and supports, and a discussion of 40 comments (a third of them replies)
+under each of the first 100 proposals. Supports per proposal follow a log-normal distribution
 (median about 50, the most supported a few thousand, as in real rounds), each from distinct users.
 Counters are computed while generating, then checked with `manage.py recount` (0 drift asserted).
 The time taken is stored as the database's comment and printed.
@@ -135,8 +136,45 @@ def make_rounds(modes: list[str], now: datetime.datetime):
     return rounds, [t.pk for t in topics], [d.pk for d in districts]
 
 
+# Sentences of the generated comments (Markdown as residents write it).
+SENTENCES = [
+    "Das finde ich eine gute Idee.",
+    "Wir brauchen **mehr Radwege** in der Innenstadt, vor allem an den Schulen.",
+    "Wer bezahlt das am Ende, und was fällt dafür weg?",
+    "Die Kosten scheinen mir zu niedrig geschätzt.",
+    "Siehe auch den [Radverkehrsplan](https://example.org/radverkehr) der Stadt.",
+    "Ich wohne dort und sehe das jeden Tag.\n\n- morgens Stau\n- abends kein Licht",
+    "Danke für den Vorschlag! Vielleicht ließe sich das mit dem Spielplatz verbinden.",
+    "Im letzten Haushalt stand dafür schon *einmal* Geld bereit.",
+]
+
+
+def discussion_rows(rng: random.Random, proposal_ids: list[int], each: int, user_ids: list[int], now):
+    """`each` comments for every proposal in `proposal_ids`: every third a reply to an earlier one of
+    the first level, by residents drawn at random, one an hour up to now. Rows for comments_comment:
+    (id, proposal, parent, depth, author, body, official, created_at)."""
+    cid = 0
+    for pid in proposal_ids:
+        roots = []
+        for k in range(each):
+            cid += 1
+            parent = rng.choice(roots) if roots and k % 3 == 2 else None
+            body = " ".join(rng.sample(SENTENCES, k=rng.randint(1, 4)))
+            created = now - datetime.timedelta(hours=each - k)
+            yield (cid, pid, parent, 1 if parent else 0, rng.choice(user_ids), body, "", created)
+            if parent is None:
+                roots.append(cid)
+
+
 def generate(
-    db: str, n_proposals: int, n_users: int, n_supports: int, modes: list[str], seed: int = 42
+    db: str,
+    n_proposals: int,
+    n_users: int,
+    n_supports: int,
+    modes: list[str],
+    seed: int = 42,
+    n_discussions: int = 100,
+    comments_each: int = 40,
 ) -> dict:
     import psycopg
 
@@ -290,7 +328,22 @@ def generate(
         t = time.monotonic()
         copy_rows(cur, "proposals_support", ["id", "value", "created_at", "proposal_id", "user_id"], supports)
         timings["copy supports"] = time.monotonic() - t
-        for table in ("accounts_user", "proposals_proposal", "proposals_support"):
+        t = time.monotonic()
+        discussed = [pid for (pid,) in cur.execute(
+            "SELECT id FROM proposals_proposal WHERE number <= %s ORDER BY round_id, number", [n_discussions]
+        )]  # fmt: skip
+        comments = list(discussion_rows(rng, discussed, comments_each, user_ids, now))
+        copy_rows(
+            cur,
+            "comments_comment",
+            ["id", "proposal_id", "parent_id", "depth", "author_id", "body", "official", "created_at"],
+            comments,
+        )
+        cur.execute(
+            "UPDATE proposals_proposal SET comment_count = %s WHERE id = ANY(%s)", [comments_each, discussed]
+        )
+        timings["copy comments"] = time.monotonic() - t
+        for table in ("accounts_user", "proposals_proposal", "proposals_support", "comments_comment"):
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             )
@@ -316,6 +369,8 @@ def generate(
         "proposals": n_proposals,
         "users": n_users,
         "supports": n_supports,
+        # Proposals 1..proposals (by number) each have a discussion of comments_each comments.
+        "discussions": {"proposals": n_discussions, "comments_each": comments_each},
         "rounds": [{"id": r, "mode": m, "slug": s} for r, m, s in rounds],
         "supports_per_proposal": {
             "min": ordered[0],

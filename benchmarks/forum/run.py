@@ -177,6 +177,8 @@ def main():
         print("code: snapshot of", benchlib.use_snapshot(args.snapshot), "in", benchlib.CODE, flush=True)
 
     info = None if args.regenerate else generate.stored_info(args.db)
+    if info is not None and "discussions" not in info:
+        info = None  # made before the generator wrote discussions: made anew
     if info is None:
         print("generating", args.db, flush=True)
         cmd = [benchlib.PY, str(HERE / "generate.py"), "--db", args.db]
@@ -237,10 +239,13 @@ def main():
             ("detail_popular", base + prefix, "detail_popular.lua"),
             ("detail_warm", base + prefix, "detail.lua"),
             ("detail_user", base + prefix, "detail_user.lua"),
+            ("detail_discussion", base + prefix, "detail_user.lua"),
             ("toggle", base + prefix, "toggle.lua"),
         ]
-        for _name, url, script in scenarios:  # warm every worker first
-            wrk(url, 2, script, env)
+        # The signed-in reader of a proposal with a discussion: the first proposals have one each.
+        scenario_env = {"detail_discussion": {**env, "BENCH_COUNT": str(info["discussions"]["proposals"])}}
+        for name, url, script in scenarios:  # warm every worker first
+            wrk(url, 2, script, scenario_env.get(name, env))
         # Measure from an empty cache: "detail" (uniform) then shows what rendering costs, "detail_popular"
         # (Zipf) how a cache filling as readers arrive helps; "detail_warm" (uniform again) comes after
         # every page has been read once, as on a site that has been up a while.
@@ -251,7 +256,7 @@ def main():
                 redis_info = _cache_info()
                 print("crawl", json.dumps(crawl), "cache", json.dumps(redis_info), flush=True)
             before = benchlib.cpu_snapshot(server.proc.pid)
-            results[name] = wrk(url, args.seconds, script, env, server=server)
+            results[name] = wrk(url, args.seconds, script, scenario_env.get(name, env), server=server)
             cpu[name] = benchlib.cpu_per_request(
                 before, benchlib.cpu_snapshot(server.proc.pid), results[name]["requests"]
             )
@@ -409,6 +414,9 @@ def render(o: dict) -> str:
         "detail_popular": "detail page, anonymous, Zipf(1) over 10,000 (how readers spread), cache filling",
         "detail_warm": "detail page, anonymous, uniform over 10,000, every page read once before (steady state)",
         "detail_user": "detail page, logged in, uniform over 10,000, after the crawl (rendered for each reader around the kept text, facts and timeline)",
+        "detail_discussion": "detail page with a discussion of {each} comments, logged in, uniform over the {n} proposals that have one (not among the issue's scenarios)".format(
+            n=d["discussions"]["proposals"], each=d["discussions"]["comments_each"]
+        ),
         "toggle": "support toggle (POST value=1 / withdraw=1, HX-Request, logged in)",
     }
     for name, r in w.items():
