@@ -1818,13 +1818,29 @@ class RangeCheck:
         The last few results are kept per instance under the budget and the purchases before ``t``
         (which fix the classes and the arithmetic): a check of a sub-range sharing ``b1`` that fails
         at the same round takes its winner's cap from the same money (on Budapest 2024 119 of 326
-        such computations repeated an earlier one). The lists are only read (a run resumed from them
-        gets copies, :meth:`resume_tight`)."""
+        such computations repeated an earlier one). Where a kept state at the same budget is for a
+        shorter prefix of the same purchases (a sub-range sharing ``b1`` that fails at a later round
+        than the probe or cap there), the rounds after it are computed from it (the classes are
+        appended, so its lists are the prefix of the longer state's). The lists are only read (a run
+        resumed from them gets copies, :meth:`resume_tight`)."""
         keep = self.hc[4]
-        key = (b, tuple(self.rec.order[:t]))
+        prefix = tuple(self.rec.order[:t])
+        key = (b, prefix)
         if key in keep:
             return keep[key]
-        st = _money_after(self.rp, self.C, self.rec.rounds[:t], b)
+        base = None
+        for (kb, kp), st in keep.items():
+            if (
+                kb == b
+                and st is not None
+                and (base is None or len(kp) > len(base[0]))
+                and kp == prefix[: len(kp)]
+            ):
+                base = kp, st
+        if base is None:
+            st = _money_after(self.rp, self.C, self.rec.rounds[:t], b)
+        else:
+            st = _money_after(self.rp, self.C, self.rec.rounds[len(base[0]) : t], b, base[1])
         if len(keep) >= _MONEY_KEEP:
             del keep[next(iter(keep))]
         keep[key] = st
@@ -2043,16 +2059,20 @@ class RangeCheck:
             self.t = t + 1
 
 
-def _money_after(rp, C, rounds, b):
+def _money_after(rp, C, rounds, b, start=None):
     """The classes' money (and its error bounds) at the per-voter budget ``b`` after the recorded
     ``rounds`` (their winners certified to be bought in this order at ``b``), by the arithmetic of a
     run at ``b``, one evaluation per round: ``(ca, ce, rounds, caps)`` with the rounds' splits and
-    upper factors at ``b``, or None where a factor is uncertain there."""
+    upper factors at ``b``, or None where a factor is uncertain there. ``start``: such a result for
+    the rounds before ``rounds`` (copied, not changed), else from the first round."""
     rho, pay = rp
-    ca = [float(b)]
-    ce = [0.0]
-    out = []
-    caps = []
+    if start is None:
+        ca = [float(b)]
+        ce = [0.0]
+        out = []
+        caps = []
+    else:
+        ca, ce, out, caps = (list(x) for x in start)
     for w, h, first, _flags in rounds:
         r = rho(h, ca, ce, C[w]) if len(ca) == first else False
         if not r:
