@@ -80,7 +80,7 @@ import heapq
 from collections import Counter, deque
 from itertools import compress, repeat
 from math import sumprod
-from operator import itemgetter
+from operator import itemgetter, lt
 
 from .profile import Compiled
 
@@ -1338,9 +1338,10 @@ class RangeCheck:
     two lines cross (a fraction); :meth:`restricted` then gives the same state for a sub-range (the
     rounds before are not checked again) and :meth:`resume_at` the state of a run at one budget, to
     find the order there (:func:`run_mes_float` with ``resume``). A sub-range's money bounds for those
-    rounds can be recomputed from the winners' histograms (``wh``, one per round checked): a range
-    split off afresh then restarts at the round where the check stopped, with the bounds a fresh check
-    of it would have there, instead of at round 0 (also where a check stopped at the last round,
+    rounds can be recomputed from the winners' histograms (``wh``, one per round checked, with the ends
+    of the winner's chord, which serve again at an end the sub-range shares, see :meth:`_replay`): a
+    range split off afresh then restarts at the round where the check stopped, with (about) the bounds
+    a fresh check of it would have there, instead of at round 0 (also where a check stopped at the last round,
     :meth:`at_end`: a leftover project may be affordable somewhere in the range).
 
     A competitor with many entries is first tested with :func:`_short` (its upper money summed in C);
@@ -1439,7 +1440,9 @@ class RangeCheck:
         self.U1 = [float(b1)]
         self.U2 = [float(b2)]
         self.SL = [1.0]  # slopes of the upper bounds
-        self.wh: list[tuple] = []  # per round checked: the winner's histogram and cost
+        # per round checked: the winner's histogram and cost, and its chord's ends (hi at b1, hi at b2;
+        # None where not computed on this check's bounds at that end, see _replay)
+        self.wh: list[tuple] = []
         self.latest: dict[int, list] = {}
         self.latest_t: dict[int, int] = {}
         self.pending: dict[int, list] = {}
@@ -1495,8 +1498,13 @@ class RangeCheck:
             e = E * (abs(x1) + abs(x2))
             return x1 + d * f1 - e, x1 + d * f2 - e
 
-        new.wh = list(self.wh)
-        if not (replay and self.t and new._replay()):
+        new.wh = self.wh
+        if not (replay and self.t and new._replay(self)):
+            # (a chord's end stays valid at a shared end only, where the bounds are copies of these)
+            new.wh = [
+                (h, c, hi1 if c1 == self.b1 else None, hi2 if c2 == self.b2 else None)
+                for h, c, hi1, hi2 in self.wh
+            ]
             # (zeros stay exactly zero: 0 + 0 * f - 0). At a shared end the bounds are the stored values
             # themselves (a copy: the checks append to their lists).
             if c1 == self.b1:
@@ -1541,23 +1549,54 @@ class RangeCheck:
         the end being certified for it."""
         return self.t == len(self.rec.order) and bool(self.rec.snaps)
 
-    def _replay(self) -> bool:
+    def _replay(self, src: RangeCheck | None = None) -> bool:
         """The money bounds of the rounds before ``t`` computed afresh for this range from the
         winners' histograms alone (the order of those rounds is certified for a range containing this
         one, so the competitors need no new look): the bounds a fresh check of this range would have
         there, tight at its ends instead of interpolated from the wider range's. False if a winner's
-        factor is uncertain on the new bounds (the caller interpolates then)."""
+        factor is uncertain on the new bounds (the caller interpolates then).
+
+        Without ``src``, exactly the bounds of a fresh check of this range. At an end shared with
+        ``src`` (the check it is restricted from) that is not the tangent's, a
+        winner's chord end is ``src``'s where the lower bounds there of the winner's classes are at
+        least ``src``'s (compared after every round; the classes below them are kept in a set): it
+        bounds the factor computed from ``src``'s values, and with more money the factor is not
+        larger (``sum m min(a, rho u)`` grows with every ``a``), so it is not computed again. (The
+        values at that end depend on the other end where a class's new lower bound is set to 0 or
+        its upper one found 0 from both ends, and through the rounding of chord ends computed in
+        different ways; on Budapest 2024 they were at least ``src``'s in all but one of 1.5 M
+        comparisons.) About three quarters of the replayed rounds there share an end that is not the
+        tangent's."""
         b1, b2 = self.b1, self.b2
-        self.L1 = [float(b1)]
-        self.L2 = [float(b2)]
+        self.L1 = L1 = [float(b1)]
+        self.L2 = L2 = [float(b2)]
         self.U1 = [float(b1)]
         self.U2 = [float(b2)]
         self.SL = [1.0]
-        for h, c in self.wh:
-            r1, r2, tw = self._winner(h, c)
+        same1 = src is not None and b1 == src.b1
+        same2 = src is not None and b2 == src.b2
+        S1 = src.L1 if same1 else None
+        S2 = src.L2 if same2 else None
+        below: set[int] = set()  # classes whose lower bounds at the shared end are below src's
+        cc = self.hc[3]
+        first = 1
+        wh = []
+        for h, c, k1, k2 in self.wh:
+            ok = not below or below.isdisjoint(_columns(cc, h)[1])
+            r1, r2, tw = self._winner(h, c, k1 if same1 and ok else None, k2 if same2 and ok else None)
             if not r1 or not r2 or not tw:
                 return False
-            self._advance(h, r1[1], r2[1], tw)
+            hi1 = r1[1]
+            hi2 = r2[1]
+            self._advance(h, hi1, hi2, tw)
+            wh.append((h, c, hi1, hi2))
+            nxt = first + len(h)
+            if same1 and L1[first:] != S1[first:nxt]:
+                below.update(compress(range(first, nxt), map(lt, L1[first:], S1[first:nxt])))
+            elif same2 and L2[first:] != S2[first:nxt]:
+                below.update(compress(range(first, nxt), map(lt, L2[first:], S2[first:nxt])))
+            first = nxt
+        self.wh = wh
         return True
 
     def resume_at(self, c: int, money=None) -> Resume:
@@ -1644,21 +1683,27 @@ class RangeCheck:
         res.rounds, res.caps = rounds, caps
         return res
 
-    def _winner(self, h, c):
+    def _winner(self, h, c, hi1=None, hi2=None):
         """A round's winner on the range: its factor from the lower money bounds at ``b1`` and at
         ``b2`` (the ends of its chord: only their upper values are used) and its tangent
         (:meth:`_tangent`), or a falsy value where uncertain. On approval ballots the chord's end at
         the tangent's end is evaluated together with the tangent (:func:`_rho_line_a2`: one pass and
-        one sort; the two splits were the same in 98 % of the winners' rounds on Budapest 2024)."""
+        one sort; the two splits were the same in 98 % of the winners' rounds on Budapest 2024).
+        ``hi1``, ``hi2``: a chord end known already (see :meth:`_replay`; on approval ballots used at
+        the end that is not the tangent's only)."""
         lfn = self.line
         SL = self.SL
         if lfn is not _rho_line_a:
-            return lfn(h, self.L1, SL, c), lfn(h, self.L2, SL, c), self._tangent(h, c)
+            return (
+                (None, hi1) if hi1 is not None else lfn(h, self.L1, SL, c),
+                (None, hi2) if hi2 is not None else lfn(h, self.L2, SL, c),
+                self._tangent(h, c),
+            )
         if self.end2:
             r2, rt = _rho_line_a2(h, self.L2, self.U2, SL, c)
-            return _rho_hi_a(h, self.L1, c), r2, self._tangent(h, c, rt)
+            return (None, hi1) if hi1 is not None else _rho_hi_a(h, self.L1, c), r2, self._tangent(h, c, rt)
         r1, rt = _rho_line_a2(h, self.L1, self.U1, SL, c)
-        return r1, _rho_hi_a(h, self.L2, c), self._tangent(h, c, rt)
+        return r1, (None, hi2) if hi2 is not None else _rho_hi_a(h, self.L2, c), self._tangent(h, c, rt)
 
     def _tangent(self, h, c, r=None):
         """The winner's lower line (value at b1, value at b2) of rho from the upper money bounds: its
@@ -1773,13 +1818,29 @@ class RangeCheck:
         The last few results are kept per instance under the budget and the purchases before ``t``
         (which fix the classes and the arithmetic): a check of a sub-range sharing ``b1`` that fails
         at the same round takes its winner's cap from the same money (on Budapest 2024 119 of 326
-        such computations repeated an earlier one). The lists are only read (a run resumed from them
-        gets copies, :meth:`resume_tight`)."""
+        such computations repeated an earlier one). Where a kept state at the same budget is for a
+        shorter prefix of the same purchases (a sub-range sharing ``b1`` that fails at a later round
+        than the probe or cap there), the rounds after it are computed from it (the classes are
+        appended, so its lists are the prefix of the longer state's). The lists are only read (a run
+        resumed from them gets copies, :meth:`resume_tight`)."""
         keep = self.hc[4]
-        key = (b, tuple(self.rec.order[:t]))
+        prefix = tuple(self.rec.order[:t])
+        key = (b, prefix)
         if key in keep:
             return keep[key]
-        st = _money_after(self.rp, self.C, self.rec.rounds[:t], b)
+        base = None
+        for (kb, kp), st in keep.items():
+            if (
+                kb == b
+                and st is not None
+                and (base is None or len(kp) > len(base[0]))
+                and kp == prefix[: len(kp)]
+            ):
+                base = kp, st
+        if base is None:
+            st = _money_after(self.rp, self.C, self.rec.rounds[:t], b)
+        else:
+            st = _money_after(self.rp, self.C, self.rec.rounds[len(base[0]) : t], b, base[1])
         if len(keep) >= _MONEY_KEEP:
             del keep[next(iter(keep))]
         keep[key] = st
@@ -1993,21 +2054,25 @@ class RangeCheck:
             for item in deferred:
                 heapq.heappush(heap, item)
             deferred.clear()
-            self.wh.append((h, c))
+            self.wh.append((h, c, hi1, hi2))
             self._advance(h, hi1, hi2, tw)
             self.t = t + 1
 
 
-def _money_after(rp, C, rounds, b):
+def _money_after(rp, C, rounds, b, start=None):
     """The classes' money (and its error bounds) at the per-voter budget ``b`` after the recorded
     ``rounds`` (their winners certified to be bought in this order at ``b``), by the arithmetic of a
     run at ``b``, one evaluation per round: ``(ca, ce, rounds, caps)`` with the rounds' splits and
-    upper factors at ``b``, or None where a factor is uncertain there."""
+    upper factors at ``b``, or None where a factor is uncertain there. ``start``: such a result for
+    the rounds before ``rounds`` (copied, not changed), else from the first round."""
     rho, pay = rp
-    ca = [float(b)]
-    ce = [0.0]
-    out = []
-    caps = []
+    if start is None:
+        ca = [float(b)]
+        ce = [0.0]
+        out = []
+        caps = []
+    else:
+        ca, ce, out, caps = (list(x) for x in start)
     for w, h, first, _flags in rounds:
         r = rho(h, ca, ce, C[w]) if len(ca) == first else False
         if not r:

@@ -321,7 +321,11 @@ def _add1_fast(cp: Compiled):
     left part with bounds recomputed for it, :meth:`._mes_float.RangeCheck.restricted` with
     ``replay``) and the run at the first step of the right part resumes from the probe's money
     (:meth:`._mes_float.RangeCheck.resume_tight`). The probes only choose where to split; the checks
-    and runs decide as before. Where the float arithmetic cannot decide, the exact
+    and runs decide as before. Where ranges cover fewer than four unit steps per check, resumed run
+    and probe, the next few unit steps are checked one by one (:func:`._mes_float.verify`), unless the
+    ranges have paid off on the whole so far; there, a run resumed at a range's start from
+    interpolated bounds that is uncertain is resumed again from the money computed there as a run
+    does, instead of a single-budget check of that step. Where the float arithmetic cannot decide, the exact
     engine takes the step (with its exact jump). (Exact tracked jumps where the float runs are
     certain, tried on small approval instances until the ninth round, jumped fewer unit steps than
     the range checks there cover: Dieppe 9, Assen 4-12, Veszprém 13.) Returns
@@ -341,6 +345,7 @@ def _add1_fast(cp: Compiled):
     range_at = 0  # next unit step at which range checks are tried
     rwait = 1
     work = 0  # range checks and resumed runs inside them
+    steps = spent = 0  # unit steps covered by ranges and their work, over all attempts so far
 
     def bk(j):
         return b0 + j * step
@@ -349,6 +354,18 @@ def _add1_fast(cp: Compiled):
         nonlocal work
         work += 1
         return run_mes_float(cp, bk(j), cands, free, keep=2, resume=chk.resume_at(bk(j)))
+
+    def paying():
+        """Whether the range checks have covered at least four unit steps per unit of work so far."""
+        return steps > 0 and steps >= _RANGE_WORTH * spent
+
+    def tight(chk, j):
+        nonlocal work
+        res = chk.resume_tight(bk(j))
+        if res is None:
+            return None
+        work += 1
+        return run_mes_float(cp, bk(j), cands, free, keep=2, resume=res)
 
     probes: dict = {}  # (purchases up to the failed round, rival) -> {unit step: probe}
     top = None  # the last failed fresh range check (its rounds before ``t`` certified on its range)
@@ -513,7 +530,14 @@ def _add1_fast(cp: Compiled):
             r0 = r
             r1 = resumed(chk, k1)
             if r1 is None:
-                return [], False
+                # The interpolated bounds are too wide here. Where the range checks pay off on the
+                # whole, the run at this step resumes from the money at the range's start as a run
+                # computes it (kept from the winner's cap there), and the attempt ends with that
+                # step, as it would after a single-budget check of the last order there (on Budapest
+                # 2024 one such check cost 10-30 ms, about two range checks; the run from the failed
+                # round a few). Elsewhere (Warszawa 2026, Łódź 2024) as before: the attempt ends here.
+                r1 = tight(chk, k1) if paying() else None
+                return ([(k1, k1, r1)] if r1 is not None else []), False
             left = [(k1, k1, r1)]
             r, k1 = r1, k1 + 1
             if k1 == k2:
@@ -613,8 +637,14 @@ def _add1_fast(cp: Compiled):
                 break
         # Where the order changes at almost every step (Warszawa 2026: the range checks found a new
         # order every second step), range checks and the runs resumed inside them cost more than
-        # checking each unit step on its own: back off while they cover fewer than four steps each.
-        if k - k0 >= _RANGE_WORTH * work:
+        # checking each unit step on its own: back off while they cover fewer than four steps each,
+        # in this attempt and in all of them so far (where they have paid off on the whole, an
+        # attempt that ends at a change of the order is no reason to check single steps: on Budapest
+        # 2024 the single-budget checks after such attempts found the same order and each cost about
+        # two range checks).
+        steps += k - k0
+        spent += work
+        if k - k0 >= _RANGE_WORTH * work or paying():
             rwait = 1
         else:
             rwait = min(2 * rwait, 1 << 20)

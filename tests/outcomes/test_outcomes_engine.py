@@ -149,8 +149,11 @@ def test_checks_and_resume_files(path):
 
 def _check_replay(cp, rec, k1, k2, cands):
     """A range check stopped at round t > 0 at a crossing: the sub-ranges' money bounds recomputed from
-    the winners alone (restricted with ``replay``) are exactly those a fresh check of the sub-range
-    computes for the same rounds, and a certified sub-range holds at every step in it."""
+    the winners alone (``_replay`` without a source) are exactly those a fresh check of the sub-range
+    computes for the same rounds; recomputed with the chord ends of the check they are restricted from
+    at a shared end (``restricted`` with ``replay``), they enclose the money at both ends and inside
+    (as a run there computes it, with its error bounds); and a certified sub-range holds at every step
+    in it."""
     step = cp.scale * cp.n_voters
     chk = RangeCheck(cp, rec, cp.budget + k1 * step, cp.budget + k2 * step, cands)
     if chk.run() or chk.crossing is None or chk.t == 0:
@@ -170,10 +173,32 @@ def _check_replay(cp, rec, k1, k2, cands):
             assert a[:n] == b[:n]
         assert sub.SL[:n] == fresh.SL[:n]
         sub = chk.restricted(c1, c2, replay=True)
+        _check_enclosure(cp, rec, sub)
         if sub.run():
             for j in range(j1, j2 + 1):
                 assert _exact_order(cp, cp.budget + j * step) == rec.order, j
     return 1
+
+
+def _check_enclosure(cp, rec, chk):
+    """The money bounds of ``chk`` (before its round ``t``) at its ends and in the middle overlap the
+    money a run at that budget computes, with its error bounds (interpolation and the run's rounding
+    covered by a few units of the last place)."""
+    t = chk.t
+    E = 2.0**-40
+    for b in (chk.b1, (chk.b1 + chk.b2) // 2, chk.b2):
+        st = float_mod._money_after(chk.rp, chk.C, rec.rounds[:t], b)
+        if st is None:
+            continue
+        ca, ce = st[0], st[1]
+        f = (b - chk.b1) / chk.W
+        assert len(ca) == len(chk.L1)
+        for i, (x1, x2, y1, y2) in enumerate(zip(chk.L1, chk.L2, chk.U1, chk.U2, strict=True)):
+            lo = x1 + (x2 - x1) * f
+            hi = y1 + (y2 - y1) * f
+            tol = E * (abs(x1) + abs(x2) + abs(y1) + abs(y2) + abs(ca[i]))
+            assert lo <= ca[i] + ce[i] + tol, (b, i)
+            assert hi >= ca[i] - ce[i] - tol, (b, i)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
