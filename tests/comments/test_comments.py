@@ -204,8 +204,9 @@ def test_a_comments_text_is_rendered_once_for_all_its_readers(client, proposal, 
 
 @pytest.mark.django_db
 def test_each_comment_gets_its_own_reply_form(client, proposal, make_user):
-    """The reply form is rendered once per page and filled in per comment (comments' reply_form tag):
-    each form names its comment as the parent, its field is labelled with that comment's author."""
+    """The actions under a comment are rendered once per page and kind and filled in per comment
+    (comments' comment_actions tag): each reply form names its comment as the parent, its field is
+    labelled with that comment's author; each report link names its comment and author."""
     import re
 
     from allmende.accounts import services as accounts
@@ -228,6 +229,13 @@ def test_each_comment_gets_its_own_reply_form(client, proposal, make_user):
         assert f'<label for="reply-{pk}">Ihre Antwort an {expected.pop(pk)}</label>' in form
         assert f'<textarea id="reply-{pk}" name="body"' in form
     assert not expected
+    reports = re.findall(
+        r'<a href="/melden/kommentar/(\d+)/">Melden<span class="visually-hidden"> den Kommentar von ([^<]+)</span>',
+        page,
+    )
+    third = Comment.objects.get(parent=reply)
+    authors = ((first, "anna"), (reply, "bernd.b"), (third, "anna"), (orphan, "gelöschtes Konto"))
+    assert sorted(reports) == sorted((str(c.pk), name) for c, name in authors)
     assert tags._ID not in page and tags._NAME not in page
 
 
