@@ -140,7 +140,7 @@ class Proposal(models.Model):
         return f"{self.reference}: {self.title}"
 
     def get_absolute_url(self):
-        return proposal_url("proposals:detail", self.round.slug, self.number)
+        return address("proposals:detail", self.round.slug, self.number)  # reversed once per round
 
     @property
     def reference(self):
@@ -196,11 +196,3 @@ class Support(models.Model):
 
     def __str__(self):
         return f"{self.proposal_id}: {self.value}"
-
-
-def proposal_url(name: str, slug: str, number: int) -> str:
-    """`reverse(name, kwargs={"slug": slug, "number": number})` for a route of one proposal (its page,
-    its rating, following it, its discussion; each route has one pattern, `<slug:slug>/…/<int:number>`):
-    reversed once per route and round (allmende.ops.addresses). Templates use
-    `{% proposal_url NAME SLUG NUMBER %}` (proposals' template tags)."""
-    return address(name, slug, number)

@@ -440,11 +440,12 @@ def test_the_further_filters_open_on_demand_and_stay_open_while_set(client, rati
     ],
 )
 def test_a_proposals_addresses_are_those_django_reverses(name):
-    """proposals.models.proposal_url (reversed once per route and round) gives the very address
-    `reverse` gives, for any number, also under a script prefix, and refuses what reverse refuses."""
+    """allmende.ops.addresses.address (reversed once per route and round) gives a proposal's routes the
+    very address `reverse` gives, for any number, also under a script prefix, and refuses what reverse
+    refuses."""
     from django.urls import NoReverseMatch, set_script_prefix
 
-    from allmende.proposals.models import proposal_url
+    from allmende.ops.addresses import address as proposal_url
 
     try:
         for prefix in ("/", "/beteiligung/"):

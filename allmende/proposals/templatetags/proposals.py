@@ -3,7 +3,6 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from allmende.proposals.models import proposal_url as _proposal_url
 from allmende.rounds.models import Round
 
 register = template.Library()
@@ -17,13 +16,6 @@ def euros(cents):
     decimals = 0 if cents % 100 == 0 else 2
     amount = number_format(cents / 100, decimal_pos=decimals, use_l10n=True, force_grouping=True)
     return _("%(amount)s €") % {"amount": amount}
-
-
-@register.simple_tag
-def proposal_url(name, slug, number):
-    """`{% proposal_url 'proposals:rate' round.slug proposal.number [as var] %}`: `{% url %}` for the
-    routes of one proposal, reversed once per route and round (proposals.models.proposal_url)."""
-    return _proposal_url(name, slug, number)
 
 
 @register.filter
