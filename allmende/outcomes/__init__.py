@@ -78,6 +78,13 @@ Speed techniques
   checks keep succeeding: exact runs carry the derivative of every amount with respect to the
   per-voter budget and return the smallest increase at which any comparison could change
   (``run_mes(track=True)``); all unit steps before it give the same outcome.
+* **Phragmén: floats to choose the candidates, fractions to decide.** The loads are exact (a group's
+  load is the new maximal load of the round in which a project it supports was last bought, one
+  ``Fraction`` per round), but the projects' new loads are compared in floats kept up to date per
+  round, with a proven error bound (``rules._phragmen_slack``); only the projects within it of the
+  smallest estimate (nearly always one) are evaluated exactly, from their groups' rounds. Exact ties
+  that the floats take apart are still found (test: ``test_phragmen_exact_tie_that_floats_split``).
+  The Warszawa district files: 2.6-4.7 s with fractions throughout, 0.25-0.41 s now.
 
 Considered and not used: voter bitsets with ``int.bit_count`` for the histograms (the classes
 fragment into hundreds per round on large files, so one AND per class costs more than counting);

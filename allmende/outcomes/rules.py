@@ -100,7 +100,13 @@ def greedy(instance: Instance | Compiled, tie: str = "equalshares") -> Outcome:
 
 def phragmen(instance: Instance | Compiled, tie: str = "equalshares") -> Outcome:
     """Sequential Phragmén for approval-like ballots (as pabutools: it stops as soon as the next
-    project, the one giving the smallest new maximal load, does not fit into the budget)."""
+    project, the one giving the smallest new maximal load, does not fit into the budget).
+
+    Exact, and fast: the loads are exact (a group's load is 0 or the new maximal load of the round
+    in which the last project it supports was bought, a :class:`~fractions.Fraction` per round), and
+    each round compares the projects' new loads in floats first, with a proven bound on their error
+    (`_phragmen_slack`); only the projects within it of the smallest are evaluated exactly, which
+    decides the winner and its ties exactly as an evaluation of all of them would."""
     cp = _prepare(instance, tie)
     if not cp.approval:
         raise ValueError(
@@ -109,51 +115,62 @@ def phragmen(instance: Instance | Compiled, tie: str = "equalshares") -> Outcome
         )
     groups = cp.groups
     sup = cp.supporters
+    cost = cp.cost
     nproj = len(cp.ids)
-    loads = [0] * len(groups)
-    sload = [0] * nproj
     approvals = cp.n_supporters
-    remaining = {p for p in range(nproj) if cp.cost[p] <= cp.budget}
+    bests: list[Fraction] = []  # the new maximal load of each round
+    load_round = [-1] * len(groups)  # the round whose load the group carries (-1: none yet)
+    fload = [0.0] * len(groups)  # float(bests[load_round[g]])
+    fsum = [0.0] * nproj  # the supporters' loads of each project, in floats, updated per round
+    widest = max((len(sup[p]) for p in range(nproj)), default=0)
+    fbmax = 0.0
+    remaining = {p for p in range(nproj) if cost[p] <= cp.budget}
     spent = 0
     chosen: list[int] = []
     expl: dict = {}
-    rnd = 0
     stop_reason = None
     while remaining:
-        best = None
-        tied: list[int] = []
-        for p in remaining:
-            nl = Fraction(sload[p] + cp.cost[p], approvals[p]) if approvals[p] else None
-            if best is None and not tied:
-                best, tied = nl, [p]
-            elif nl is None:
-                if best is None:
+        approved = [p for p in remaining if approvals[p]]
+        if approved:
+            est = {p: (fsum[p] + cost[p]) / approvals[p] for p in approved}
+            lowest = min(est.values())
+            limit = lowest + _phragmen_slack(len(bests), widest, lowest, fbmax)
+            best = None
+            tied: list[int] = []
+            for p in approved:
+                if est[p] > limit:
+                    continue
+                nl = _phragmen_new_load(p, sup, groups, load_round, bests, cost, approvals)
+                if best is None or nl < best:
+                    best, tied = nl, [p]
+                elif nl == best:
                     tied.append(p)
-            elif best is None or nl < best:
-                best, tied = nl, [p]
-            elif nl == best:
-                tied.append(p)
-        over = [p for p in tied if spent + cp.cost[p] > cp.budget]
+        else:  # only projects nobody approved: their new load is undefined, all tie
+            best, tied = None, list(remaining)
+        over = [p for p in tied if spent + cost[p] > cp.budget]
         if over:
             stop_reason = min(over, key=lambda p: cp.tiekey[p])
             break
         w = min(tied, key=lambda p: cp.tiekey[p])
-        rnd += 1
         expl[w] = {
             "code": "phragmen_selected",
-            "round": rnd,
+            "round": len(chosen) + 1,
             "supporters": approvals[w],
-            "cost": cp.money(cp.cost[w]),
+            "cost": cp.money(cost[w]),
             "load": cp.money(best) if best is not None else None,
         }
         if best is not None:
+            r = len(bests)
+            bests.append(best)
+            fb = float(best)
+            fbmax = max(fbmax, fb)
             for g, _u in sup[w]:
                 m, items = groups[g]
-                d = m * (best - loads[g])
-                loads[g] = best
+                d = m * (fb - fload[g])
+                load_round[g], fload[g] = r, fb
                 for q, _uq in items:
-                    sload[q] += d
-        spent += cp.cost[w]
+                    fsum[q] += d
+        spent += cost[w]
         chosen.append(w)
         remaining.discard(w)
     for p in range(nproj):
@@ -176,6 +193,30 @@ def phragmen(instance: Instance | Compiled, tie: str = "equalshares") -> Outcome
                 "stopper": cp.ids[stop_reason] if stop_reason is not None else None,
             }
     return _finish(cp, "phragmen", chosen, expl)
+
+
+def _phragmen_slack(rounds: int, widest: int, lowest: float, fbmax: float) -> float:
+    """How far above the smallest float estimate of a new load a project's estimate may lie and its exact
+    new load still be the smallest. The estimate of project p is ``(fsum[p] + cost[p]) / approvals[p]``:
+    ``fsum[p]`` sums at most ``rounds * widest`` float terms ``m * (fb - fload[g])``, each within
+    ``4.1 u m B`` of its exact value (``u = 2**-53``, ``B`` the largest load so far), whose exact values
+    add up to the supporters' load (at most ``approvals[p] * B``); with the sum's rounding (``1.01 u``
+    per term), the cost's conversion and the division, the estimate lies within
+    ``u (B (4.1 rounds + 1.01 rounds widest) + 3.1 N)`` of the exact new load ``N``. Two estimates,
+    the smallest one's and a tied project's, are each that far off at most: twice that, taken generously
+    as ``2**-50 (B (rounds (widest + 5) + 1) + 4 lowest)``."""
+    return 2.0**-50 * (fbmax * (rounds * (widest + 5) + 1) + 4 * lowest)
+
+
+def _phragmen_new_load(p, sup, groups, load_round, bests, cost, approvals) -> Fraction:
+    """Project p's exact new maximal load: (its supporters' loads + its cost) / its supporters."""
+    weights: dict[int, int] = {}
+    for g, _u in sup[p]:
+        r = load_round[g]
+        if r >= 0:
+            weights[r] = weights.get(r, 0) + groups[g][0]
+    total = sum((bests[r] * w for r, w in weights.items()), Fraction(cost[p]))
+    return total / approvals[p]
 
 
 # ------------------------------------------------------------------------------------------------ MES

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import time
 from fractions import Fraction
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -434,3 +436,56 @@ def test_add1_pauses_the_cyclic_gc_and_restores_it(monkeypatch):
             assert gc.isenabled() is start
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def _phragmen_every_project_exactly(cp):
+    """Phragmén with the float pre-selection switched off: every project's new load evaluated exactly."""
+    with mock.patch("allmende.outcomes.rules._phragmen_slack", return_value=math.inf):
+        return compute(cp, "phragmen")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(approval_only=True, max_voters=14, max_projects=8), st.sampled_from(TIES))
+def test_phragmen_float_preselection_decides_as_exact(inst, tie):
+    """Small integers make exact ties between new loads common (1/3 + 1/3 + 1/3 against 1 in floats)."""
+    cp = Compiled(inst, tie)
+    fast, exact = compute(cp, "phragmen"), _phragmen_every_project_exactly(cp)
+    assert fast.order == exact.order
+    assert fast.explanations == exact.explanations
+
+
+@pytest.mark.parametrize("path", data_files(), ids=lambda p: p.name)
+def test_phragmen_float_preselection_decides_as_exact_files(path):
+    inst = read_pb(path)
+    cp = Compiled(inst)
+    if not inst.approval_like:
+        with pytest.raises(ValueError, match="approval-like"):
+            compute(cp, "phragmen")
+        return
+    fast, exact = compute(cp, "phragmen"), _phragmen_every_project_exactly(cp)
+    assert fast.order == exact.order
+    assert fast.explanations == exact.explanations
+
+
+def test_phragmen_exact_tie_that_floats_split():
+    """After x (cost 20, 200 supporters: a load of 1/10 each), a's 100 supporters (one ballot) and b's
+    100 (a hundred different ballots) carry 10 each: the same new load 3/10 for a and b (cost 20), which
+    floats take apart (100 * 0.1 is 10.0, a hundred additions of 0.1 give 9.99999999999998). The tie
+    goes to a (same cost and supporters: the id), and the budget leaves room for one of them."""
+    dummies = [f"d{i}" for i in range(7)]  # more expensive than the budget: they only tell ballots apart
+    ballots = [("x", "a")] * 100 + [
+        ("x", "b", *(d for bit, d in enumerate(dummies) if i >> bit & 1)) for i in range(100)
+    ]
+    costs = {"x": 20, "a": 20, "b": 20} | dict.fromkeys(dummies, 100)
+    inst = Instance(
+        meta={"budget": "40", "vote_type": "approval"},
+        projects={p: Project(p, c) for p, c in costs.items()},
+        voters=[Voter(str(i), vote) for i, vote in enumerate(ballots)],
+        budget=40,
+        vote_type="approval",
+        voter_columns=["voter_id", "vote"],
+    )
+    out = compute(Compiled(inst), "phragmen")
+    assert out.order == ["x", "a"]
+    assert out.explanations["a"]["load"] == Fraction(3, 10)
+    assert sorted(out.selected) == reference(inst, "phragmen", "equalshares")
