@@ -2,7 +2,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -17,6 +17,7 @@ from allmende.proposals import queries as proposal_queries
 from . import services
 from .forms import NotificationSettingsForm
 from .models import KIND_LABELS, KINDS
+from .templatetags.notifications import follow_button_html
 
 
 @login_required
@@ -64,11 +65,8 @@ def follow_toggle(request, slug, number):
         services.follow(request.user, proposal)
         message = _("You follow this proposal now and will get e-mails about it.")
     if request.htmx:
-        return render(
-            request,
-            "notifications/_follow_button.html",
-            {"proposal": proposal, "status_message": message, "swapped": True},
-        )
+        following = services.is_following(request.user, proposal)
+        return HttpResponse(follow_button_html(request, proposal, following, message, swapped=True))
     messages.success(request, message)
     return _back(request, proposal)
 

@@ -5,8 +5,8 @@ proposal's page its rating, following and discussion addresses, and every commen
 four (edit, delete, report, highlight). `address(name, *args)` gives what `reverse(name, args=args)`
 gives: where the last argument is a number (an id, a proposal's number) the route is reversed once per
 route, the other arguments, the script prefix and the URLconf, with a mark in the number's place, and
-the number is put in; where all arguments are text (a round's slug) the whole address is kept the same
-way. Anything else, and anything reverse() would refuse, goes to reverse() itself. Templates use
+the number is put in; where all arguments are text (a round's slug), or there are none, the whole address
+is kept the same way. Anything else, and anything reverse() would refuse, goes to reverse() itself. Templates use
 `{% address NAME ARG ... [as var] %}` (pages' `addresses` tag library).
 """
 
@@ -35,11 +35,9 @@ def _text_route(name: str, args: tuple, prefix: str, urlconf) -> str:
 
 def address(name: str, *args) -> str:
     """`reverse(name, args=args)`, reversed once per route and fixed arguments (see the module)."""
-    if not args or not all(
-        isinstance(arg, str) for arg in args[:-1]
-    ):  # (a template's literal is a SafeString)
+    if not all(isinstance(arg, str) for arg in args[:-1]):  # (a template's literal is a SafeString)
         return reverse(name, args=args)
-    last = args[-1]
+    last = args[-1] if args else ""
     if isinstance(last, str):
         return _text_route(name, args, get_script_prefix(), get_urlconf())
     if type(last) is not int or last < 0:

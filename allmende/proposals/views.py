@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.template import loader
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,6 +23,7 @@ from allmende.rounds.permissions import Action, can, can_link_papers, is_moderat
 from . import queries, services
 from .forms import ProposalForm
 from .models import Proposal
+from .templatetags.proposals import rating_control_html
 
 
 def _int(value, default=0):
@@ -250,12 +250,6 @@ def _back(request, proposal):
     return HttpResponseRedirect(proposal.get_absolute_url())
 
 
-def _rating_partial(context):
-    """The button swapped in after a support. It needs the request and the person from the context,
-    nothing the context processors add (a fortieth of a support's CPU): rendered without them."""
-    return HttpResponse(loader.get_template("proposals/_rating.html").render(context))
-
-
 @require_POST
 def proposal_rate(request, slug, number):
     proposal = queries.proposal_by_number(slug, number)
@@ -281,14 +275,18 @@ def proposal_rate(request, slug, number):
         # The swapped-in form posts through htmx, with the page's X-CSRFToken header (base.html), so it
         # carries no token field of its own (masking a new one cost as much as the rest of the form), and
         # it posts to this very address.
-        context = {
-            **_rating_context(request, proposal.round, proposal, own),
-            "rate_url": request.path,
-            "status_message": message,
-            "refused": status != 200,
-            "request": request,
-            "user": request.user,
-        }
-        return _rating_partial(context)
+        context = _rating_context(request, proposal.round, proposal, own)
+        del context["proposal"], context["round"]
+        return HttpResponse(
+            rating_control_html(
+                request,
+                proposal,
+                proposal.round,
+                **context,
+                rate_url=request.path,
+                status_message=message,
+                refused=status != 200,
+            )
+        )
     (messages.success if status == 200 else messages.error)(request, message)
     return _back(request, proposal)

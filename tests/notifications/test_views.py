@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from allmende.notifications import services
+from allmende.notifications.templatetags.notifications import follow_button_html
 from allmende.notifications.tokens import make_token
 from allmende.proposals.models import Proposal
 
@@ -22,9 +22,7 @@ def follow_url(proposal):
 def render_button(proposal, user):
     request = RequestFactory().get(proposal.get_absolute_url())
     request.user = user
-    return render_to_string(
-        "notifications/_follow_button.html", {"proposal": proposal, "user": user}, request=request
-    )
+    return follow_button_html(request, proposal, services.is_following(user, proposal))
 
 
 @pytest.mark.django_db

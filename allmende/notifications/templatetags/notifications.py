@@ -1,12 +1,48 @@
+from urllib.parse import quote
+
 from django import template
+from django.middleware.csrf import get_token
 
 from allmende.notifications import services
+from allmende.ops.addresses import address
+from allmende.ops.pieces import kept_piece
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def is_following(context, proposal) -> bool:
-    """`{% is_following proposal as following %}`: whether the person viewing the page follows it."""
-    request = context.get("request")
-    return services.is_following(getattr(request, "user", None), proposal)
+def follow_button(context):
+    """`{% follow_button %}`: the follow button of the page's `proposal` for its reader (`following`
+    where the page knows it already)."""
+    request = context["request"]
+    following = context.get("following")
+    if following is None:
+        following = services.is_following(request.user, context["proposal"])
+    token = context.get("csrf_token")
+    return follow_button_html(request, context["proposal"], following, csrf_token=token and str(token))
+
+
+def follow_button_html(
+    request, proposal, following: bool, status_message: str = "", swapped=False, csrf_token=None
+):
+    """notifications/_follow_button.html, kept per kind (allmende/ops/pieces.py). `csrf_token`: the page's
+    (masking another one costs as much as the rest of the button)."""
+    signed_in = request.user.is_authenticated
+    values = {"pk": str(proposal.pk), "status_message": status_message}
+    if signed_in:
+        values["follow_url"] = address("notifications:follow", proposal.round.slug, proposal.number)
+        values["next_value"] = proposal.get_absolute_url() if swapped else request.get_full_path()
+        values["csrf_token"] = csrf_token or get_token(request)
+        values["settings_url"] = address("notifications:settings")
+    elif proposal.is_published:
+        values["login_url"] = (
+            f"{address('account_login')}?next={quote(proposal.get_absolute_url(), safe='/')}"
+        )
+    kind = {
+        "signed_in": signed_in,
+        "published": proposal.is_published,
+        "following": bool(following),
+        "swapped": swapped,
+        "status": bool(status_message),
+    }
+    return kept_piece("notifications/_follow_button.html", kind, values)

@@ -1,8 +1,14 @@
+from urllib.parse import quote
+
 from django import template
+from django.middleware.csrf import get_token
 from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from allmende.ops.addresses import address
+from allmende.ops.pieces import kept_piece
 from allmende.rounds.models import Round
 
 register = template.Library()
@@ -47,3 +53,81 @@ def rating_sentence(proposal):
         "points": proposal.score_sum,
         "n": n,
     }
+
+
+@register.simple_tag(takes_context=True)
+def rating_control(context):
+    """`{% rating_control %}`: the page's rating control from its context (proposal, round, own_value,
+    can_rate, counts_hidden, values, points_left: views._rating_context)."""
+    token = context.get("csrf_token")
+    return rating_control_html(
+        context["request"],
+        context["proposal"],
+        context["round"],
+        own_value=context.get("own_value"),
+        can_rate=context.get("can_rate"),
+        counts_hidden=context.get("counts_hidden"),
+        values=context.get("values", ()),
+        points_left=context.get("points_left"),
+        csrf_token=token and str(token),
+    )
+
+
+def rating_control_html(
+    request,
+    proposal,
+    round_,
+    *,
+    own_value,
+    can_rate,
+    counts_hidden,
+    values,
+    points_left,
+    rate_url=None,
+    csrf_token=None,
+    status_message="",
+    refused=False,
+):
+    """proposals/_rating.html, kept per kind (allmende/ops/pieces.py): the support button (or the
+    buttons of the round's rating mode) with the reader's own value, the counts and the summary."""
+    mode = round_.rating_mode
+    signed_in = request.user.is_authenticated
+    htmx = bool(getattr(request, "htmx", False))
+    page = {"pk": str(proposal.pk), "status_message": status_message}
+    if can_rate:
+        page["rate_url"] = rate_url or address("proposals:rate", round_.slug, proposal.number)
+        page["next_path"] = request.get_full_path()
+        if not htmx:
+            page["csrf_token"] = csrf_token or get_token(request)
+        if mode == Round.RatingMode.SUPPORT:
+            n = proposal.support_count
+            page["support_label"] = mark_safe(  # noqa: S308 -- the catalogue's text and a number
+                _("Support proposal")
+                if counts_hidden
+                else ngettext(
+                    "Support proposal (%(counter)s support)", "Support proposal (%(counter)s supports)", n
+                )
+                % {"counter": n}
+            )
+        elif mode == Round.RatingMode.PRO_CONTRA and not counts_hidden:
+            page["pro_count"], page["contra_count"] = str(proposal.pro_count), str(proposal.contra_count)
+        if points_left is not None:
+            page["points_left"], page["points_total"] = str(points_left), str(round_.points_per_person)
+    elif not signed_in and proposal.is_published:
+        page["login_url"] = f"{address('account_login')}?next={quote(proposal.get_absolute_url(), safe='/')}"
+    if not counts_hidden:
+        page["summary"] = rating_sentence(proposal)
+    kind = {
+        "mode": str(mode),
+        "can_rate": bool(can_rate),
+        "signed_in": signed_in,
+        "published": proposal.is_published,
+        "own_value": own_value,
+        "counts_hidden": bool(counts_hidden),
+        "values": tuple(values or ()),
+        "points": points_left is not None,
+        "htmx": htmx,
+        "status": bool(status_message),
+        "refused": bool(refused),
+    }
+    return kept_piece("proposals/_rating.html", kind, page)

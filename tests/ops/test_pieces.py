@@ -1,0 +1,125 @@
+"""Kept pieces (allmende/ops/pieces.py): a piece put together from its kept rendering is the template
+rendered afresh with the same values, for every kind of the proposal page's rating control and follow
+button, with values that escaping changes, and in a second page with other values."""
+
+import itertools
+
+import pytest
+from django.template.loader import get_template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import override
+
+from allmende.ops import pieces
+from allmende.ops.pieces import kept_piece
+
+AWKWARD = {
+    "pk": "17",
+    "rate_url": "/runden/r/vorschlaege/17/bewerten/?a=1&b=2",
+    "next_path": "/runden/r/vorschlaege/17/?q=\"<Baum>\"&x='1'",
+    "csrf_token": "tokenABC123",
+    "support_label": mark_safe("Vorschlag unterstützen (94 Unterstützungen)"),
+    "pro_count": "12",
+    "contra_count": "3",
+    "points_left": "4",
+    "points_total": "10",
+    "summary": "Der Vorschlag wurde 94 mal unterstützt & <geteilt>.",
+    "login_url": "/konto/login/?next=/runden/r/vorschlaege/17/",
+    "status_message": 'Danke <b>&</b> "Gruß"',
+    "follow_url": "/konto/benachrichtigungen/folgen/r/17/",
+    "next_value": "/runden/r/vorschlaege/17/?s=a&t=<b>",
+    "settings_url": "/konto/benachrichtigungen/",
+}
+OTHER = {k: (v if k == "support_label" else f"{v}-2") for k, v in AWKWARD.items()}
+OTHER["support_label"] = mark_safe("Vorschlag unterstützen (1 Unterstützung)")
+
+
+def rating_kinds():
+    values_of = {"support": (), "pro_contra": (), "scale": (-2, -1, 0, 1, 2), "points": (0, 1, 2, 3)}
+    owns = {"support": (None, 1), "pro_contra": (None, 1, -1), "scale": (None, -2, 2), "points": (None, 3)}
+    for mode, can_rate, signed_in, hidden, htmx, status in itertools.product(
+        values_of, (True, False), (True, False), (True, False), (True, False), (True, False)
+    ):
+        for own in owns[mode]:
+            yield {
+                "mode": mode,
+                "can_rate": can_rate,
+                "signed_in": signed_in,
+                "published": True,
+                "own_value": own,
+                "counts_hidden": hidden,
+                "values": values_of[mode],
+                "points": mode == "points",
+                "htmx": htmx,
+                "status": status,
+                "refused": status and not can_rate,
+            }
+
+
+def follow_kinds():
+    for signed_in, published, following, swapped, status in itertools.product((True, False), repeat=5):
+        yield {
+            "signed_in": signed_in,
+            "published": published,
+            "following": following,
+            "swapped": swapped,
+            "status": status,
+        }
+
+
+RATING_VALUES = [
+    "pk",
+    "rate_url",
+    "next_path",
+    "csrf_token",
+    "support_label",
+    "pro_count",
+    "contra_count",
+    "points_left",
+    "points_total",
+    "summary",
+    "login_url",
+    "status_message",
+]
+FOLLOW_VALUES = [
+    "pk",
+    "follow_url",
+    "next_value",
+    "csrf_token",
+    "settings_url",
+    "login_url",
+    "status_message",
+]
+
+
+@pytest.mark.parametrize(
+    ("template", "kinds", "names"),
+    [
+        ("proposals/_rating.html", list(rating_kinds()), RATING_VALUES),
+        ("notifications/_follow_button.html", list(follow_kinds()), FOLLOW_VALUES),
+    ],
+    ids=["rating", "follow"],
+)
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_kept_piece_is_the_template_rendered_afresh(template, kinds, names, language):
+    pieces._KEPT.clear()
+    with override(language):
+        for kind in kinds:
+            for values in (AWKWARD, OTHER):  # the second from the kept rendering of the first
+                page = {name: values[name] for name in names}
+                fresh = get_template(template).render({**kind, **page})
+                assert kept_piece(template, kind, page) == fresh, kind
+    assert len(pieces._KEPT) == len(kinds)
+
+
+def test_a_kept_piece_holds_no_values_of_the_page_it_was_first_rendered_for():
+    pieces._KEPT.clear()
+    kind = next(follow_kinds())
+    first = {name: AWKWARD[name] for name in FOLLOW_VALUES}
+    kept_piece("notifications/_follow_button.html", kind, first)
+    (texts, names) = next(iter(pieces._KEPT.values()))
+    kept = "".join(texts)
+    for name in FOLLOW_VALUES:
+        assert str(first[name]) not in kept
+        assert conditional_escape(first[name]) not in kept
+        assert (name in names) == (name != "login_url")  # a signed-in reader's button has no sign-in link
