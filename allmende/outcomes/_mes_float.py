@@ -63,6 +63,14 @@ every competitor's lower bound at ``b2``. After a failure at a single budget, :f
 can *resume* from that round (the money of the classes at the new budget is known from the check; the
 groups' classes from a snapshot), so the rounds before it are not repeated.
 
+The same monotonicity carries an evaluation of a histogram at one budget to another: with more budget
+its supporters' money grows by some ``Delta`` (at most what all voters gained, ``n_voters`` times the
+difference of the budgets, since every purchase takes exactly its cost), and the factor falls by at
+most ``Delta / D`` (``D``: ``u`` times the voters paying their share at the earlier budget). Every
+evaluation at a single budget is kept per histogram, and the single-budget checks of ``mes-add1`` take
+these lower bounds (and unaffordability) before evaluating a competitor again (:func:`verify`,
+:func:`_from_other`).
+
 Ranges of budgets (:class:`RangeCheck`) enclose every class's money between affine functions of the
 budget; where a check fails, the completion locates the budget where the order really changes by
 *probes*: the money at single budgets recomputed from the certified rounds' winners alone, and the
@@ -892,7 +900,8 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
     gain stays below the cost. A bound that did not clear a winner is not computed again for the same
     histogram; then, instead of the older histogram's evaluation, the competitor's histogram at the
     round is counted (its bound is better). On Warszawa 2023 Mokotów (a check at nearly every unit
-    step) the evaluations in the checks fell from 63 700 (45.8 M entries) to about 27 000.
+    step) the evaluations in the checks fell from 63 700 (45.8 M entries) to 28 300 (19.5 M entries,
+    12 700 of them the winners'), for 43 500 sums in C (32.8 M entries).
     """
     nv = max(cp.n_voters, 1)
     Ci = [c * nv for c in cp.cost]
