@@ -503,18 +503,24 @@ def test_rho_a_one_utility_certified_and_pays_like_rho(case, side, rnd):
     rho = _exact_rho(vals, Fraction(c))
     for h in (hist, shuffled):
         res = _rho_a(h, money, errs, c)
+        exact_total = sum(v * m for v, _u, m in vals)
         if res is None:
             assert rho is None
+            assert Fraction(float_mod._UNAFF[0]) >= exact_total
         elif res:
-            lo, _r, hi, _err, _tau, a_split = res
+            lo, _r, hi, _err, _tau, a_split, denom, slo = res
             assert rho is not None and Fraction(lo) <= rho <= Fraction(hi)
-            for cid, u, _m in hist:
+            assert Fraction(slo) <= exact_total
+            share = 0
+            for cid, u, m in hist:
                 if money[cid] == 0.0 and errs[cid] == 0.0:
                     continue
                 if money[cid] < a_split:
                     assert true[cid] <= rho * u
                 else:
                     assert true[cid] >= rho * u
+                    share += m * u
+            assert denom == share
     res = _rho_a(shuffled, money, errs, c)
     ref = _rho(hist, money, errs, c)
     if res and ref and res[4] == ref[4]:
@@ -523,6 +529,47 @@ def test_rho_a_one_utility_certified_and_pays_like_rho(case, side, rnd):
         flags2 = _pay_a(hist, ref + (res[5],), ca2, ce2)
         assert flags1 == flags2
         assert ca1 == ca2 and ce1 == ce2
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    _histograms(),
+    st.lists(st.floats(0.0, 1e4, allow_nan=False, allow_infinity=False), min_size=40, max_size=40),
+    st.integers(1, 4),
+    st.floats(0.0, 1.0),
+    st.sampled_from([0, 1]),
+)
+def test_from_other_bounds_the_factor_at_a_larger_budget(case, gains, steps, tight, lev):
+    """The bounds of :func:`_from_other`: money at ``b0`` (the histogram's, within its errors) grows
+    by nonnegative gains to ``b = b0 + steps``, at most ``gain * steps`` in all; a lower bound it
+    returns is at most the exact factor at ``b``, and 'unaffordable' means the exact money at ``b``
+    cannot reach the cost."""
+    hist, money, errs, c = case
+    u0 = hist[0][1]
+    hist = [(cid, u0, m) for cid, _u, m in hist]
+    res0 = _rho_a(hist, money, errs, c)
+    if res0 is False:
+        return
+    n = len(hist)
+    d = [Fraction(g) for g in (gains * n)[:n]]
+    total_gain = sum(x * m for x, (_c, _u, m) in zip(d, hist, strict=True))
+    # the voters' gain per unit step: at least what these supporters gained in all
+    gain = math.ceil(total_gain / steps) + int((1 - tight) * 1000)
+    b0, b = 10, 10 + steps
+    true = [Fraction(a) + x for a, x in zip(money, d, strict=True)]  # (the money at b0: ``money``)
+    ca = [float(t) for t in true]
+    ce = [float(abs(Fraction(a) - t)) * 2 for a, t in zip(ca, true, strict=True)]
+    emax = max(ce)
+    if res0 is None:
+        v = (hist, b0, None, None, float_mod._UNAFF[0] * (1 + 2 * float_mod.EPS))
+    else:
+        v = (hist, b0, res0[0], res0[6], res0[7])
+    kind, val, _lev = float_mod._from_other(v, ca, b, None, gain, emax, c, -math.inf, lev)
+    rho = _exact_rho([(t, u, m) for t, (_c, u, m) in zip(true, hist, strict=True)], Fraction(c))
+    if kind == 1:
+        assert rho is None or Fraction(val) <= rho
+    elif kind == 2:
+        assert rho is None and Fraction(val) >= sum(t * m for t, (_c, _u, m) in zip(true, hist, strict=True))
 
 
 def test_by_money_orders_once_and_keeps_the_histogram():
