@@ -4,14 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from allmende.ops.addresses import sign_in_address
 from allmende.proposals import queries as proposal_queries
 
 from . import services
@@ -53,7 +53,7 @@ def follow_toggle(request, slug, number):
     if proposal is None:
         raise Http404
     if not request.user.is_authenticated:
-        login = f"{reverse('account_login')}?{urlencode({'next': proposal.get_absolute_url()})}"
+        login = sign_in_address(proposal.get_absolute_url())
         if request.htmx:
             return HttpResponseClientRedirect(login)
         messages.error(request, _("Please sign in to follow proposals."))

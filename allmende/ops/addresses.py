@@ -11,6 +11,7 @@ is kept the same way. Anything else, and anything reverse() would refuse, goes t
 """
 
 from functools import lru_cache
+from urllib.parse import quote
 
 from django.urls import get_script_prefix, get_urlconf, reverse
 
@@ -46,3 +47,9 @@ def address(name: str, *args) -> str:
     if route is None:
         return reverse(name, args=args)
     return f"{route[0]}{last}{route[1]}"
+
+
+def sign_in_address(next_path: str) -> str:
+    """The sign-in page with the way back to `next_path` (encoded as Django's `redirect_to_login` and the
+    `urlencode` filter encode it: slashes kept)."""
+    return f"{address('account_login')}?next={quote(next_path, safe='/')}"

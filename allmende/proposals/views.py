@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from allmende.comments import queries as comment_queries
 from allmende.comments.views import thread_context
 from allmende.markup import render_markdown
+from allmende.ops.addresses import sign_in_address
 from allmende.ops.microcache import public_microcache
 from allmende.ops.pagecache import Fragment, proposal_key, read_along, versioned_page
 from allmende.rounds import queries as round_queries
@@ -53,9 +53,8 @@ def _filters(request):
 
 
 def _rating_context(request, round_, proposal, own=None):
+    """The rating control's arguments besides the proposal and its round (templatetags.rating_control_html)."""
     return {
-        "proposal": proposal,
-        "round": round_,
         "own_value": own,
         "counts_hidden": round_.counts_hidden(),
         "can_rate": can(request.user, Action.SUPPORT, round_, proposal),
@@ -131,7 +130,8 @@ def proposal_detail(request, slug, number):
         head, body, comments = shared.pieces(render_shared, round_.next_change())
         if thread is None and comments == _NO_COMMENTS:
             thread = ([], [])
-    context = _rating_context(request, round_, proposal, proposal.reader_value)
+    context = {"proposal": proposal, "round": round_}
+    context.update(_rating_context(request, round_, proposal, proposal.reader_value))
     context["following"] = proposal.reader_follows
     context["can_edit"] = can(request.user, Action.EDIT, round_, proposal)
     context["can_withdraw"] = can(request.user, Action.WITHDRAW, round_, proposal)
@@ -255,7 +255,7 @@ def proposal_rate(request, slug, number):
     proposal = queries.proposal_by_number(slug, number)
     if not request.user.is_authenticated:
         messages.error(request, _("Please sign in to support proposals."))
-        return redirect(f"{reverse('account_login')}?next={proposal.get_absolute_url()}")
+        return redirect(sign_in_address(proposal.get_absolute_url()))
     status = 200
     message = ""
     own = None
@@ -275,14 +275,12 @@ def proposal_rate(request, slug, number):
         # The swapped-in form posts through htmx, with the page's X-CSRFToken header (base.html), so it
         # carries no token field of its own (masking a new one cost as much as the rest of the form), and
         # it posts to this very address.
-        context = _rating_context(request, proposal.round, proposal, own)
-        del context["proposal"], context["round"]
         return HttpResponse(
             rating_control_html(
                 request,
                 proposal,
                 proposal.round,
-                **context,
+                **_rating_context(request, proposal.round, proposal, own),
                 rate_url=request.path,
                 status_message=message,
                 refused=status != 200,

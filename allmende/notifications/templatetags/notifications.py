@@ -1,10 +1,8 @@
-from urllib.parse import quote
-
 from django import template
 from django.middleware.csrf import get_token
 
 from allmende.notifications import services
-from allmende.ops.addresses import address
+from allmende.ops.addresses import address, sign_in_address
 from allmende.ops.pieces import kept_piece
 
 register = template.Library()
@@ -35,9 +33,7 @@ def follow_button_html(
         values["csrf_token"] = csrf_token or get_token(request)
         values["settings_url"] = address("notifications:settings")
     elif proposal.is_published:
-        values["login_url"] = (
-            f"{address('account_login')}?next={quote(proposal.get_absolute_url(), safe='/')}"
-        )
+        values["login_url"] = sign_in_address(proposal.get_absolute_url())
     kind = {
         "signed_in": signed_in,
         "published": proposal.is_published,

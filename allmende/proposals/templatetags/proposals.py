@@ -1,5 +1,3 @@
-from urllib.parse import quote
-
 from django import template
 from django.middleware.csrf import get_token
 from django.utils.formats import number_format
@@ -7,7 +5,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from allmende.ops.addresses import address
+from allmende.ops.addresses import address, sign_in_address
 from allmende.ops.pieces import kept_piece
 from allmende.rounds.models import Round
 
@@ -114,7 +112,7 @@ def rating_control_html(
         if points_left is not None:
             page["points_left"], page["points_total"] = str(points_left), str(round_.points_per_person)
     elif not signed_in and proposal.is_published:
-        page["login_url"] = f"{address('account_login')}?next={quote(proposal.get_absolute_url(), safe='/')}"
+        page["login_url"] = sign_in_address(proposal.get_absolute_url())
     if not counts_hidden:
         page["summary"] = rating_sentence(proposal)
     kind = {
