@@ -68,7 +68,7 @@ def main():
     def who(request):  # the floor: session and person loaded, nothing else
         return HttpResponse(str(request.user.pk).encode(), content_type="text/plain")
 
-    originals = (views._rating_partial, pagecache._renew, ratelimit.hit, queries.proposal_by_number)
+    originals = (views.rating_control_html, pagecache._renew, ratelimit.hit, queries.proposal_by_number)
     kept = {}
 
     def kept_proposal(round_slug, number):
@@ -81,14 +81,14 @@ def main():
     variants = {
         "signed-in floor (session and person, no view work)": (signed_in, {}),
         "toggle as it is": (toggle, {}),
-        "without the button's partial": (toggle, {"render": lambda context: HttpResponse(b"ok")}),
+        "without the button's partial": (toggle, {"render": lambda *args, **kwargs: "ok"}),
         "without the page-cache version renewals": (toggle, {"renew": lambda keys: None}),
         "without the rate limit": (toggle, {"hit": lambda *a, **k: True}),
         "without the proposal's query and the round's copy": (toggle, {"proposal": kept_proposal}),
     }
 
     def apply(swaps):
-        views._rating_partial = swaps.get("render", originals[0])
+        views.rating_control_html = swaps.get("render", originals[0])
         pagecache._renew = swaps.get("renew", originals[1])
         ratelimit.hit = swaps.get("hit", originals[2])
         queries.proposal_by_number = swaps.get("proposal", originals[3])

@@ -8,24 +8,15 @@ from allmende.ops.pieces import kept_piece
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def follow_button(context):
-    """`{% follow_button %}`: the follow button of the page's `proposal` for its reader (`following`
-    where the page knows it already)."""
-    request = context["request"]
-    following = context.get("following")
-    if following is None:
-        following = services.is_following(request.user, context["proposal"])
-    token = context.get("csrf_token")
-    return follow_button_html(request, context["proposal"], following, csrf_token=token and str(token))
-
-
 def follow_button_html(
-    request, proposal, following: bool, status_message: str = "", swapped=False, csrf_token=None
+    request, proposal, following: bool | None, status_message: str = "", swapped=False, csrf_token=None
 ):
-    """notifications/_follow_button.html, kept per kind (allmende/ops/pieces.py). `csrf_token`: the page's
-    (masking another one costs as much as the rest of the button)."""
+    """notifications/_follow_button.html, kept per kind (allmende/ops/pieces.py). `following`: None where
+    the caller does not know (then asked here). `csrf_token`: the page's (masking another one costs as
+    much as the rest of the button)."""
     signed_in = request.user.is_authenticated
+    if following is None:
+        following = signed_in and services.is_following(request.user, proposal)
     values = {"pk": str(proposal.pk), "status_message": status_message}
     if signed_in:
         values["follow_url"] = address("notifications:follow", proposal.round.slug, proposal.number)

@@ -53,24 +53,6 @@ def rating_sentence(proposal):
     }
 
 
-@register.simple_tag(takes_context=True)
-def rating_control(context):
-    """`{% rating_control %}`: the page's rating control from its context (proposal, round, own_value,
-    can_rate, counts_hidden, values, points_left: views._rating_context)."""
-    token = context.get("csrf_token")
-    return rating_control_html(
-        context["request"],
-        context["proposal"],
-        context["round"],
-        own_value=context.get("own_value"),
-        can_rate=context.get("can_rate"),
-        counts_hidden=context.get("counts_hidden"),
-        values=context.get("values", ()),
-        points_left=context.get("points_left"),
-        csrf_token=token and str(token),
-    )
-
-
 def rating_control_html(
     request,
     proposal,
