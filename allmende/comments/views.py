@@ -1,9 +1,18 @@
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from allmende.ops.addresses import address
+from allmende.ops.pieces import kept_piece
 from allmende.proposals import queries as proposal_queries
 from allmende.proposals.services import ActionRefused
 from allmende.rounds.permissions import official_role
@@ -17,23 +26,85 @@ def _proposal(slug, number):
     return proposal_queries.proposal_by_number(slug, number)
 
 
-def thread_context(request, proposal, form=None, status_message="", refused=False, thread=None):
-    """What comments/_thread.html shows; `thread`: (highlighted, roots) where the caller has them."""
-    from allmende.rounds.permissions import Action, can
+_FORMS: dict[tuple, str] = {}  # the empty comment form's HTML per language and kind of author
+
+
+def _empty_form_html(can_be_official: bool) -> str:
+    key = (get_language(), can_be_official)
+    html = _FORMS.get(key)
+    if html is None:
+        html = _FORMS[key] = CommentForm(can_be_official=can_be_official).render()
+    return html
+
+
+def thread_html(
+    request,
+    proposal,
+    form=None,
+    status_message="",
+    refused=False,
+    thread=None,
+    csrf_token=None,
+    moderator=None,
+):
+    """The discussion under a proposal for this reader (comments/_thread.html, kept per kind by
+    ops/pieces.kept_piece, with the comments rendered by comments/_comments.html). `thread`:
+    (highlighted, roots) where the caller has them; `csrf_token` and `moderator` where the page has them."""
+    from allmende.rounds.permissions import Action, can, is_moderator
 
     highlighted, roots = thread if thread is not None else queries.thread(proposal)
-    badge = official_role(request.user)
-    return {
-        "proposal": proposal,
-        "round": proposal.round,
-        "highlighted": highlighted,
-        "roots": roots,
-        "comment_form": form or CommentForm(can_be_official=bool(badge)),
-        "can_comment": can(request.user, Action.COMMENT, proposal.round, proposal),
-        "can_be_official": bool(badge),
-        "status_message": status_message,
-        "refused": refused,
+    user = request.user
+    signed_in = bool(user.is_authenticated)
+    if signed_in and csrf_token is None:
+        csrf_token = get_token(request)
+    badge = official_role(user)
+    can_comment = can(user, Action.COMMENT, proposal.round, proposal)
+    n = proposal.comment_count
+    values = {
+        "heading": mark_safe(  # noqa: S308 -- the catalogue's text and a number
+            ngettext("Discussion (%(counter)s comment)", "Discussion (%(counter)s comments)", n)
+            % {"counter": n}
+        )
     }
+    if highlighted or roots:
+        context = {
+            "proposal": proposal,
+            "round": proposal.round,
+            "can_comment": can_comment,
+            "can_be_official": bool(badge),
+            "is_moderator": is_moderator(user) if moderator is None else moderator,
+            **({"csrf_token": csrf_token} if csrf_token else {}),
+        }
+        if highlighted:
+            values["highlighted"] = render_to_string(
+                "comments/_comments.html", {**context, "comments": highlighted, "nested": False}, request
+            )
+        if roots:
+            values["roots"] = render_to_string(
+                "comments/_comments.html", {**context, "comments": roots, "nested": True}, request
+            )
+    if can_comment:
+        values["post_url"] = address("comments:post", proposal.round.slug, proposal.number)
+        values["csrf_token"] = csrf_token
+        values["comment_form"] = form.render() if form is not None else _empty_form_html(bool(badge))
+    elif not signed_in:
+        values["login_url"] = (
+            f"{address('account_login')}?next={quote(proposal.get_absolute_url())}%23diskussion"
+        )
+    else:
+        values["reason"] = str(can_comment.reason)
+    status = bool(getattr(request, "htmx", False)) and bool(status_message)
+    if status:
+        values["status_message"] = status_message
+    kind = {
+        "has_highlighted": bool(highlighted),
+        "can_comment": bool(can_comment),
+        "signed_in": signed_in,
+        "has_roots": bool(roots),
+        "status": status,
+        "refused": bool(refused),
+    }
+    return kept_piece("comments/_thread.html", kind, values)
 
 
 @require_POST
@@ -62,14 +133,15 @@ def post(request, slug, number):
         message, refused = " ".join(e for errors in form.errors.values() for e in errors), True
     if request.htmx:
         proposal.refresh_from_db()
-        context = thread_context(
-            request,
-            proposal,
-            None if not refused or parent else form,
-            status_message=message,
-            refused=refused,
+        return HttpResponse(
+            thread_html(
+                request,
+                proposal,
+                None if not refused or parent else form,
+                status_message=message,
+                refused=refused,
+            )
         )
-        return render(request, "comments/_thread.html", context)
     (messages.error if refused else messages.success)(request, message)
     anchor = f"#{comment.anchor}" if comment else "#diskussion"
     return redirect(proposal.get_absolute_url() + anchor)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from allmende.comments import queries as comment_queries
-from allmende.comments.views import thread_context
+from allmende.comments.views import thread_html
 from allmende.markup import render_markdown
 from allmende.notifications.templatetags.notifications import follow_button_html
 from allmende.ops.addresses import address, sign_in_address
@@ -137,6 +137,7 @@ def proposal_detail(request, slug, number):
             thread = ([], [])
     user = request.user
     token = get_token(request) if user.is_authenticated else None  # one for all of the page's forms
+    staff = {"is_moderator": is_moderator(user), "can_link_papers": can_link_papers(user)}
     kind = {
         "show_report": bool(
             user.is_authenticated and proposal.author_id != user.pk and proposal.is_published
@@ -158,10 +159,8 @@ def proposal_detail(request, slug, number):
             csrf_token=token,
         ),
         "follow_button": follow_button_html(request, proposal, proposal.reader_follows, csrf_token=token),
-        "thread": render_to_string(
-            "comments/_thread.html",
-            {**thread_context(request, proposal, thread=thread), **({"csrf_token": token} if token else {})},
-            request,
+        "thread": thread_html(
+            request, proposal, thread=thread, csrf_token=token, moderator=staff["is_moderator"]
         ),
     }
     if kind["show_report"]:
@@ -170,7 +169,6 @@ def proposal_detail(request, slug, number):
         values["edit_address"] = address("proposals:edit", round_.slug, proposal.number)
     if kind["can_withdraw"]:
         values["withdraw_address"] = address("proposals:withdraw", round_.slug, proposal.number)
-    staff = {"is_moderator": is_moderator(user), "can_link_papers": can_link_papers(user)}
     if any(staff.values()) or page_has_messages(request) or not KEPT_PAGES:
         # The staff's boxes and the messages: rendered in full, with the same values.
         context = {**kind, **values, **staff, "proposal": proposal, "round": round_}

@@ -267,3 +267,18 @@ def test_a_comments_meta_line_is_kept_but_shows_every_change(client, proposal, m
     del client.cookies["django_language"]
     accounts.delete_account(User.objects.get(pk=bert.pk))
     assert "<strong>gelöschtes Konto</strong>" in meta()
+
+
+@pytest.mark.django_db
+def test_a_hidden_comments_reason_is_shown_to_its_author_and_the_moderators_only(client, proposal, make_user):
+    author = make_user("bert")
+    comment = services.post_comment(author, proposal, "Kauft bei uns!")
+    Comment.objects.filter(pk=comment.pk).update(is_hidden=True, hidden_reason="Werbung für ein Geschäft")
+    moderator = make_user("moderation", role=roles.MODERATOR, is_staff=True)
+    for reader, shown in [(None, False), (make_user("carla"), False), (author, True), (moderator, True)]:
+        client.logout()
+        if reader is not None:
+            client.force_login(reader)
+        page = client.get(proposal.get_absolute_url()).content.decode()
+        assert "Dieser Kommentar wurde von der Moderation ausgeblendet." in page
+        assert ("Werbung für ein Geschäft" in page) == shown, reader

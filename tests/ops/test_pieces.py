@@ -29,8 +29,15 @@ AWKWARD = {
     "follow_url": "/konto/benachrichtigungen/folgen/r/17/",
     "next_value": "/runden/r/vorschlaege/17/?s=a&t=<b>",
     "settings_url": "/konto/benachrichtigungen/",
+    "heading": mark_safe("Diskussion (3 Kommentare)"),
+    "highlighted": mark_safe('<li class="comment">Hervorgehoben & "gut"</li>'),
+    "roots": mark_safe('<li class="comment">Erster <b>Kommentar</b></li>'),
+    "post_url": "/runden/r/vorschlaege/17/kommentieren/?x=1&y=2",
+    "comment_form": mark_safe('<div class="field"><textarea name="body"></textarea></div>'),
+    "reason": "Kommentare sind in dieser Phase nicht möglich <bis> zum 1. & 2.",
 }
-OTHER = {k: (v if k == "support_label" else f"{v}-2") for k, v in AWKWARD.items()}
+SAFE = ("support_label", "heading", "highlighted", "roots", "comment_form")
+OTHER = {k: (mark_safe(f"{v}-2") if k in SAFE else f"{v}-2") for k, v in AWKWARD.items()}  # noqa: S308
 OTHER["support_label"] = mark_safe("Vorschlag unterstützen (1 Unterstützung)")
 
 
@@ -81,6 +88,33 @@ RATING_VALUES = [
     "login_url",
     "status_message",
 ]
+
+
+def thread_kinds():
+    for highlighted, can_comment, signed_in, roots, status, refused in itertools.product(
+        (True, False), repeat=6
+    ):
+        yield {
+            "has_highlighted": highlighted,
+            "can_comment": can_comment,
+            "signed_in": signed_in,
+            "has_roots": roots,
+            "status": status,
+            "refused": refused,
+        }
+
+
+THREAD_VALUES = [
+    "heading",
+    "highlighted",
+    "roots",
+    "post_url",
+    "csrf_token",
+    "comment_form",
+    "login_url",
+    "reason",
+    "status_message",
+]
 FOLLOW_VALUES = [
     "pk",
     "follow_url",
@@ -97,8 +131,9 @@ FOLLOW_VALUES = [
     [
         ("proposals/_rating.html", list(rating_kinds()), RATING_VALUES),
         ("notifications/_follow_button.html", list(follow_kinds()), FOLLOW_VALUES),
+        ("comments/_thread.html", list(thread_kinds()), THREAD_VALUES),
     ],
-    ids=["rating", "follow"],
+    ids=["rating", "follow", "thread"],
 )
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_kept_piece_is_the_template_rendered_afresh(template, kinds, names, language):
