@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from allmende.markup import from_stored, stored_markdown
 from allmende.ops.addresses import address
 from allmende.rounds.models import District, Round, Topic
 
@@ -46,6 +47,8 @@ class Proposal(models.Model):
     title = models.CharField(_("title"), max_length=120)
     summary = models.CharField(_("short description"), max_length=500)
     description = models.TextField(_("description"), max_length=20000)
+    # The description's HTML, made when it is saved (allmende.markup.stored_markdown; see save()).
+    description_html = models.TextField(editable=False, blank=True, default="", db_default="")
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     topic = models.ForeignKey(
         Topic, verbose_name=_("topic"), on_delete=models.PROTECT, related_name="proposals"
@@ -139,8 +142,23 @@ class Proposal(models.Model):
     def __str__(self):
         return f"{self.reference}: {self.title}"
 
+    def save(self, *args, **kwargs):
+        """Saving the description also saves its HTML (a `save(update_fields=...)` without the description
+        leaves both as they are)."""
+        fields = kwargs.get("update_fields")
+        if fields is None or "description" in fields:
+            self.description_html = stored_markdown(self.description)
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "description_html"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return address("proposals:detail", self.round.slug, self.number)  # reversed once per round
+
+    @property
+    def description_rendered(self):
+        """The description as HTML: the one stored with it, or rendered now (allmende.markup)."""
+        return from_stored(self.description_html, self.description)
 
     @property
     def reference(self):

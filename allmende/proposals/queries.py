@@ -153,9 +153,13 @@ def _kept_count(queryset, key: str) -> int:
     return total
 
 
+_TEXT = ("description", "description_html")  # the longest columns, shown on the page's pieces only
+
+
 def proposal_page(round_, filters: Filters) -> ProposalPage:
     queryset = filtered(round_, filters).select_related("topic", "district", "author", "round")
     total = _kept_count(queryset, count_key(round_.slug, filters))
+    queryset = queryset.defer(*_TEXT)  # the cards show the summary
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
     offset = (page - 1) * PAGE_SIZE

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from allmende import ratelimit
+from allmende import markup, ratelimit
 from allmende.comments.models import Comment
 from allmende.ops.pagecache import proposal_scope, scoped_to_proposal
 from allmende.rounds.models import Round
@@ -414,6 +414,25 @@ def recount(fix: bool = False, proposal_ids=None) -> list[dict]:
             if fix:
                 Proposal.objects.filter(pk=proposal.pk).update(**expected)
     return drift
+
+
+def rerender_descriptions(model=None, batch: int = 500) -> int:
+    """Store the HTML of every description whose stored HTML was made of another text, by another
+    version of the renderer, or not at all (allmende.markup.from_stored renders those on every page),
+    in batches; the number of proposals changed."""
+    model = model or Proposal
+    ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
+    changed = 0
+    for start in range(0, len(ids), batch):
+        rows = model.objects.filter(pk__in=ids[start : start + batch]).only(
+            "pk", "description", "description_html"
+        )
+        stale = [row for row in rows if not markup.is_current(row.description_html, row.description)]
+        for row in stale:
+            row.description_html = markup.stored_markdown(row.description)
+        model.objects.bulk_update(stale, ["description_html"])
+        changed += len(stale)
+    return changed
 
 
 def export_user_data(user):

@@ -193,6 +193,7 @@ def generate(
     day = datetime.timedelta(days=1)
     # Import the app's own rank function, so the generated counters mean what services.py means.
     benchlib.django_setup(db)
+    from allmende.markup import stored_markdown
     from allmende.proposals.services import rank_value
 
     with psycopg.connect(benchlib.db_url(db), autocommit=False) as conn, conn.cursor() as cur:
@@ -263,6 +264,7 @@ def generate(
                     title,
                     summary.strip()[:500],
                     description,
+                    stored_markdown(description),  # as saving does (allmende.markup)
                     rng.choice(["more", "less", "saving"]),
                     topic_ids[rng.randrange(len(topic_ids))],
                     rng.choice(district_ids + [None]),
@@ -299,6 +301,7 @@ def generate(
                 "title",
                 "summary",
                 "description",
+                "description_html",
                 "direction",
                 "topic_id",
                 "district_id",
