@@ -38,3 +38,15 @@ class RedisCache(DjangoRedisCache):
         pipe.expire(key, timeout)
         used, _expiry_set = pipe.execute()
         return used
+
+    def set_each(self, entries: dict) -> None:
+        """Store each `key: (value, timeout)` in one round trip (set_many takes one timeout for all)."""
+        client = self._cache.get_client(None, write=True)
+        pipe = client.pipeline(transaction=False)
+        for key, (value, timeout) in entries.items():
+            pipe.set(
+                self.make_and_validate_key(key),
+                self._cache._serializer.dumps(value),
+                ex=self.get_backend_timeout(timeout),
+            )
+        pipe.execute()

@@ -39,7 +39,9 @@ cache's lookup reads the site-wide version, and the kept round (rounds.queries.k
 from there instead of asking again. That is safe because every later read of data in the request is at
 least as new as the version read first; the request's own renewals replace what it remembers. Other
 cache entries the request will need can come along with its first read of versions (`read_along`,
-`taken_along`): a signed-in person's session does (accounts.sessions).
+`taken_along`): a signed-in person's session does (accounts.sessions). Kept pages and pieces are
+written at the end of the request, together in one round trip (`write_along`): an anonymous page
+rendered afresh stores its pieces and itself.
 
 Pieces of a page that are the same for every reader allowed to see it (a proposal's title and author
 line, text, facts and timeline) are kept on the same terms for readers whose page is rendered anyway
@@ -131,13 +133,14 @@ class _Reads:
     """What one request has read of the cache: versions (also those it renewed itself), entries to
     read along with the next versions, and entries read along, not yet taken."""
 
-    __slots__ = ("versions", "along", "taken", "notes")
+    __slots__ = ("versions", "along", "taken", "notes", "writes")
 
     def __init__(self):
         self.versions: dict[str, str] = {}
         self.along: list[str] = []
         self.taken: dict[str, object] = {}
         self.notes: dict[str, object] = {}
+        self.writes: dict[str, tuple[object, int]] = {}  # key -> (value, timeout): write_along
 
 
 _MISSING = object()
@@ -152,11 +155,34 @@ class RequestVersions:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _reads.set(_Reads())
+        reads = _Reads()
+        token = _reads.set(reads)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            if reads.writes:
+                _write(reads.writes)
+            return response
         finally:
             _reads.reset(token)
+
+
+def write_along(key: str, value, timeout: int) -> None:
+    """Store `value` under `key` for `timeout` seconds when the request ends, in one round trip with its
+    other such writes (outside a request: now). Only for entries the request itself does not read
+    again: kept pages and pieces."""
+    reads = _reads.get()
+    if reads is None:
+        _write({key: (value, timeout)})
+    else:
+        reads.writes[key] = (value, timeout)
+
+
+def _write(entries: dict[str, tuple[object, int]]) -> None:
+    if len(entries) > 1 and hasattr(cache, "set_each"):
+        cache.set_each(entries)
+        return
+    for key, (value, timeout) in entries.items():
+        cache.set(key, value, timeout=timeout)
 
 
 def read_along(key: str) -> None:
@@ -386,7 +412,7 @@ def versioned_page(keys_for):
                 timeout = _timeout(seconds, getattr(response, "content_expires", None))
                 if timeout > 0:
                     body = zlib.compress(response.content, 1)
-                    cache.set(key, (versions, body, response["Content-Type"]), timeout=timeout)
+                    write_along(key, (versions, body, response["Content-Type"]), timeout)
             return response
 
         return wrapped
@@ -437,7 +463,7 @@ class Fragment:
         timeout = _timeout(settings.PAGE_CACHE_SECONDS, expires)
         if timeout > 0:  # the pieces compressed together: one call each way, and a smaller entry
             stored = zlib.compress("".join(pieces).encode(), 1)
-            cache.set(self.key, (self.versions, tuple(map(len, pieces)), stored), timeout=timeout)
+            write_along(self.key, (self.versions, tuple(map(len, pieces)), stored), timeout)
         return pieces
 
 

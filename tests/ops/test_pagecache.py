@@ -165,15 +165,15 @@ def test_the_page_lives_no_longer_than_until_the_phase_changes(client, proposal,
     rating.ends_at = timezone.now() + timedelta(minutes=5)
     rating.save()
     stored = {}
-    backend = caches["default"]
-    original = backend.set
+    original = pagecache._write
 
-    def spy(key, value, timeout=None, **kwargs):
-        if key.startswith("vpage:"):
-            stored[key] = timeout
-        return original(key, value, timeout=timeout, **kwargs)
+    def spy(entries):
+        stored.update(
+            (key, timeout) for key, (_value, timeout) in entries.items() if key.startswith("vpage:")
+        )
+        return original(entries)
 
-    monkeypatch.setattr(backend, "set", spy)
+    monkeypatch.setattr(pagecache, "_write", spy)
     _read(client, proposal)
     (timeout,) = stored.values()
     assert 280 <= timeout <= 300
@@ -742,3 +742,28 @@ def test_an_empty_discussion_is_not_asked_for_again_until_its_first_comment(
         comments.delete_comment(first.author, first)
     page, asked = _queries_for_page(client, proposal)
     assert asked["comments_comment"] == 1 and "Noch keine Kommentare" not in page  # shown as deleted
+
+
+@pytest.mark.django_db
+def test_an_anonymous_page_rendered_afresh_stores_itself_and_its_pieces_in_one_round_trip(
+    client, proposal, page_cache, monkeypatch
+):
+    """The page and its pieces (pagecache.write_along) go to the cache together when the request ends,
+    each for as long as it may be kept; the next readers get both."""
+    writes = []
+    real_write = pagecache._write
+    monkeypatch.setattr(
+        pagecache, "_write", lambda entries: writes.append(dict(entries)) or real_write(entries)
+    )
+    assert _read(client, proposal)[0] is False
+    assert len(writes) == 1 and sorted(key.split(":")[0] for key in writes[0]) == ["vfrag", "vpage"]
+    assert all(0 < timeout <= 3600 for _value, timeout in writes[0].values())
+    assert _read(client, proposal)[0] is True
+    if hasattr(cache, "set_each"):  # in Redis: with their own expiry
+        redis = cache._cache.get_client()
+        for key in writes[0]:
+            assert 0 < redis.ttl(cache.make_key(key)) <= 3600
+    client.force_login(User.objects.create_user("bert"))
+    writes.clear()
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert writes == [] and proposal.title in page  # the pieces came from the cache
