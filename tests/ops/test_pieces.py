@@ -35,6 +35,12 @@ AWKWARD = {
     "post_url": "/runden/r/vorschlaege/17/kommentieren/?x=1&y=2",
     "comment_form": mark_safe('<div class="field"><textarea name="body"></textarea></div>'),
     "reason": "Kommentare sind in dieser Phase nicht möglich <bis> zum 1. & 2.",
+    "comment_id": "4711",
+    "author_name": 'Anna <Ä> & "Co"',
+    "edit_url": "/kommentare/4711/bearbeiten/?a=1&b=2",
+    "delete_url": "/kommentare/4711/loeschen/",
+    "report_url": "/melden/kommentar/4711/",
+    "highlight_url": "/kommentare/4711/hervorheben/",
 }
 SAFE = ("support_label", "heading", "highlighted", "roots", "comment_form")
 OTHER = {k: (mark_safe(f"{v}-2") if k in SAFE else f"{v}-2") for k, v in AWKWARD.items()}  # noqa: S308
@@ -104,6 +110,28 @@ def thread_kinds():
         }
 
 
+def action_kinds():
+    for reply, own, report, highlight, highlighted, official in itertools.product((True, False), repeat=6):
+        yield {
+            "reply": reply,
+            "own": own,
+            "report": report,
+            "highlight": highlight,
+            "highlighted": highlighted,
+            "can_be_official": official,
+        }
+
+
+ACTION_VALUES = [
+    "comment_id",
+    "author_name",
+    "post_url",
+    "csrf_token",
+    "edit_url",
+    "delete_url",
+    "report_url",
+    "highlight_url",
+]
 THREAD_VALUES = [
     "heading",
     "highlighted",
@@ -132,8 +160,9 @@ FOLLOW_VALUES = [
         ("proposals/_rating.html", list(rating_kinds()), RATING_VALUES),
         ("notifications/_follow_button.html", list(follow_kinds()), FOLLOW_VALUES),
         ("comments/_thread.html", list(thread_kinds()), THREAD_VALUES),
+        ("comments/_comment_actions.html", list(action_kinds()), ACTION_VALUES),
     ],
-    ids=["rating", "follow", "thread"],
+    ids=["rating", "follow", "thread", "comment actions"],
 )
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_kept_piece_is_the_template_rendered_afresh(template, kinds, names, language):

@@ -1,51 +1,51 @@
-import secrets
-
 from django import template
+from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils import timezone
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from allmende.ops.addresses import address
+from allmende.ops.pieces import kept_piece
 from allmende.proposals.templatetags.proposals import public_name
 
 register = template.Library()
-
-# Marks for the comment's id and its author's name in the kept actions: a number of eighteen digits (it
-# stands where routes take an id) and letters and digits (which escaping leaves as they are), random per
-# process, so that no other text of the actions contains them.
-_ID = str(10**17 + secrets.randbelow(9 * 10**17))
-_NAME = "name" + secrets.token_hex(8)
 
 
 @register.simple_tag(takes_context=True)
 def comment_actions(context, comment):
     """`{% comment_actions comment %}`: what the reader can do under a comment
-    (comments/_comment_actions.html: reply, edit and delete their own, report another's, highlight). The
-    same under every comment of a page that allows the same actions but for the comment's id and its
-    author's name, so it is rendered once per page and kind of actions, and those two are put in: the
-    actions took about 50 µs per comment, a reply form 90 µs more."""
+    (comments/_comment_actions.html: reply, edit and delete their own, report another's, highlight),
+    kept per language and kind of actions (ops/pieces.kept_piece) and joined with the comment's id, its
+    author's name and its addresses: the actions took about 50 µs per comment, a reply form 90 µs more."""
     user = context.get("user")
     signed_in = user is not None and user.is_authenticated
     visible = comment.is_visible
     own = signed_in and comment.author_id == user.pk
     highlight = bool(context.get("can_be_official")) and visible
-    kind = (
-        bool(context.get("can_comment")) and visible and comment.depth < 2,  # reply
-        own and visible,
-        signed_in and not own and visible,  # report
-        highlight,
-        highlight and comment.highlighted,
-    )
-    kept = context.render_context.dicts[0]  # lives as long as the page's rendering
-    actions = kept.get(("comment actions", kind))
-    if actions is None:
-        names = ("reply", "own", "report", "highlight", "highlighted")
-        template = context.template.engine.get_template("comments/_comment_actions.html")
-        with context.push(comment_id=int(_ID), author_name=_NAME, **dict(zip(names, kind, strict=True))):
-            actions = kept["comment actions", kind] = template.render(context)
-    name = conditional_escape(public_name(comment.author))
-    return mark_safe(actions.replace(_ID, str(comment.pk)).replace(_NAME, name))  # noqa: S308 -- escaped
+    reply = bool(context.get("can_comment")) and visible and comment.depth < 2
+    kind = {
+        "reply": reply,
+        "own": own and visible,
+        "report": signed_in and not own and visible,
+        "highlight": highlight,
+        "highlighted": highlight and comment.highlighted,
+        "can_be_official": reply and bool(context.get("can_be_official")),
+    }
+    values = {"comment_id": str(comment.pk), "author_name": public_name(comment.author)}
+    if reply:
+        values["post_url"] = address("comments:post", context["round"].slug, context["proposal"].number)
+    if reply or highlight:
+        token = context.get("csrf_token")
+        values["csrf_token"] = str(token) if token else get_token(context["request"])
+    if kind["own"]:
+        values["edit_url"] = address("comments:edit", comment.pk)
+        values["delete_url"] = address("comments:delete", comment.pk)
+    if kind["report"]:
+        values["report_url"] = address("moderation:report", "kommentar", comment.pk)
+    if highlight:
+        values["highlight_url"] = address("comments:highlight", comment.pk)
+    return kept_piece("comments/_comment_actions.html", kind, values)
 
 
 _METAS: dict[tuple, str] = {}
