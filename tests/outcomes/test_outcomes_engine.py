@@ -531,6 +531,61 @@ def test_rho_a_one_utility_certified_and_pays_like_rho(case, side, rnd):
         assert ca1 == ca2 and ce1 == ce2
 
 
+@settings(max_examples=600, deadline=None)
+@given(
+    _histograms(),
+    st.sampled_from([-1, 0, 1]),
+    st.sampled_from([0.0, 0.5, 0.9, 0.999, 1.0, 1.0 + 2.0**-40, 1.001, 1.1, 2.0, 1e9]),
+    st.randoms(use_true_random=False),
+)
+def test_rho_a_with_a_guess_certified(case, side, ratio, rnd):
+    """_rho_a with a guessed factor (:func:`_rho_a_below`: the entries below the guessed level summed
+    unsorted, only the others sorted): wherever it returns a result (guesses below, at and above the
+    exact factor, also right at it, where the entry next to the split lies below the guessed level),
+    the interval contains the exact factor, the entries with less money than ``a_split`` are exactly
+    those paying everything, ``denom`` and ``slo`` are as in :func:`_rho_a`; and through
+    :func:`_rho_a` (which evaluates without the guess where it does not work out) it decides like
+    :func:`_rho_a` without a guess."""
+    hist, money, errs, c = case
+    u0 = hist[0][1]
+    hist = [(cid, u0, m) for cid, _u, m in hist]
+    rnd.shuffle(hist)
+    true = [Fraction(a) + side * Fraction(e) for a, e in zip(money, errs, strict=True)]
+    vals = [(max(true[cid], Fraction(0)), u, m) for cid, u, m in hist]
+    rho = _exact_rho(vals, Fraction(c))
+    exact_total = sum(v * m for v, _u, m in vals)
+    base = float(rho) if rho is not None else c / (u0 * sum(m for _c, _u, m in hist))
+    guess = base * ratio
+    results = [float_mod._rho_a_below(hist, money, errs, c, u0, guess * u0)]
+    if guess > 0.0:
+        results.append(_rho_a(hist, money, errs, c, guess))
+    plain = _rho_a(hist, money, errs, c)
+    for res in results:
+        if res is float_mod._AGAIN:
+            continue
+        if res is None:
+            assert rho is None
+            assert Fraction(float_mod._UNAFF[0]) >= exact_total
+        elif res:
+            lo, _r, hi, _err, _tau, a_split, denom, slo = res
+            assert rho is not None and Fraction(lo) <= rho <= Fraction(hi)
+            assert Fraction(slo) <= exact_total
+            share = 0
+            for cid, u, m in hist:
+                if money[cid] == 0.0 and errs[cid] == 0.0:
+                    continue
+                if money[cid] < a_split:
+                    assert true[cid] <= rho * u
+                else:
+                    assert true[cid] >= rho * u
+                    share += m * u
+            assert denom == share
+    if len(results) == 2 and results[1] is not False and plain is not False:
+        assert (results[1] is None) == (plain is None)
+        if plain:
+            assert results[1][5] == plain[5] and results[1][6] == plain[6]
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     _histograms(),
