@@ -331,10 +331,10 @@ def float_ok(cp: Compiled, b: int) -> bool:
     return 0 <= big < _BIG and b < _BIG
 
 
-def _rho(hist, ca, ce, c, guess=0.0):
+def _rho(hist, ca, ce, c, guess=0.0, above=INF):
     """Certified affordability factor from a histogram: ``(lo, rho, hi, err)`` with the exact rho in
-    ``[lo, hi]``; ``None`` if certainly unaffordable; ``False`` if uncertain. (``guess`` is not used
-    here; see :func:`_rho_a`.)"""
+    ``[lo, hi]``; ``None`` if certainly unaffordable; ``False`` if uncertain. (``guess`` and ``above``
+    are not used here; see :func:`_rho_a`.)"""
     items = []
     total = 0.0
     terr = 0.0
@@ -425,7 +425,7 @@ def _pay(hist, r, ca, ce) -> bytes:
     return bytes(flags)
 
 
-def _rho_a(hist, ca, ce, c, guess=0.0):
+def _rho_a(hist, ca, ce, c, guess=0.0, above=INF):
     """:func:`_rho` for a histogram with one utility (approval ballots: the project's cost). The
     entries are sorted by their money itself (no division per entry, shorter tuples); the split and
     its certification are the same values as in :func:`_rho` (``a / u`` only for the two entries next
@@ -438,12 +438,14 @@ def _rho_a(hist, ca, ce, c, guess=0.0):
     ``guess``: a factor that the exact one is probably not below (a lower bound known to the caller,
     e.g. the project's factor earlier in the run: factors never fall during a run); then
     :func:`_rho_a_below` is tried first, which sorts only the entries with money from ``guess * u``
-    on."""
+    on. With a guess, where the factor is certainly above ``above`` (a run: the upper end of the best
+    factor evaluated in the round), a lower bound above it is returned instead (a float; no sort, see
+    :func:`_rho_a_below`)."""
     if not hist:
         return None if c > 0.0 else False
     u = hist[0][1]
     if 0.0 < guess < INF and len(hist) >= _GUESS_MIN:
-        r = _rho_a_below(hist, ca, ce, c, u, guess * u * _GUESS_SHY)
+        r = _rho_a_below(hist, ca, ce, c, u, guess * u * _GUESS_SHY, above)
         if r is not _AGAIN:
             return r
     items = []
@@ -511,7 +513,7 @@ _GUESS_SHY = 1 - 2.0**-20  # the guessed level lowered a little: a factor unchan
 # (a neighbour bought whose supporters shared with this project had no money left) certifies again
 
 
-def _rho_a_below(hist, ca, ce, c, u, xlo):
+def _rho_a_below(hist, ca, ce, c, u, xlo, above=INF):
     """:func:`_rho_a` where the level ``rho * u`` is expected at ``xlo`` or above: the entries with
     less money are summed in the pass over the histogram (as entries paying everything), only the
     others are made into tuples, sorted and walked to the split. Returns :data:`_AGAIN` where that
@@ -527,7 +529,15 @@ def _rho_a_below(hist, ca, ce, c, u, xlo):
     with the largest error of any entry, certainly below ``lo``. If the split is at the first sorted
     entry and the largest entry below ``xlo`` is not certainly below ``lo`` (the guess too high), or
     no split is found among the sorted entries, or that certification fails, :data:`_AGAIN`.
-    Unaffordable and uncertain affordability are decided by the same sums as in :func:`_rho_a`."""
+    Unaffordable and uncertain affordability are decided by the same sums as in :func:`_rho_a`.
+
+    Before sorting, a lower bound of the factor from the pass alone: every entry from ``xlo`` on
+    contributes at most ``x`` to ``F(x) = sum m min(A, x)`` (exact money ``A``) and every entry below
+    at most its money, so ``F(x) <= S + n x`` (``S`` an upper bound of the exact money below ``xlo``
+    with its errors and the rounding of its sum, ``n`` the voters from ``xlo`` on), and ``F`` stays
+    below the cost under ``x = (c - S) / n``: the factor is at least ``(c - S) / (n u)`` (rounded
+    down). Where that is above ``above`` it is returned (a float) instead of the factor: a run needs
+    no more of a project that cannot win the round (see :func:`run_mes_float`)."""
     items = []
     add = items.append
     sa = 0.0  # the money below xlo, and its error
@@ -571,6 +581,10 @@ def _rho_a_below(hist, ca, ce, c, u, xlo):
         return None
     if total - terr < c or c < _TINY:
         return False
+    if above < INF and n:
+        low = (c - (sa + saerr) * (1 + 2 * (kb + 2) * EPS)) / (n * u) * (1 - 8 * EPS)
+        if low > above:
+            return low
     items.sort()
     i = 0
     for i, (a, e, m) in enumerate(items):  # noqa: B007
@@ -727,8 +741,8 @@ def _rho_pay(cp: Compiled) -> tuple:
         return _rho, _pay
     bm = _hist_cache(cp)[2]
 
-    def rho(h, ca, ce, c, guess=0.0):
-        return _rho_a(_by_money(bm, h, ca), ca, ce, c, guess)
+    def rho(h, ca, ce, c, guess=0.0, above=INF):
+        return _rho_a(_by_money(bm, h, ca), ca, ce, c, guess, above)
 
     return rho, _pay_a
 
@@ -802,12 +816,16 @@ def run_mes_float(
     # every evaluation kept for the single-budget checks at other budgets (see verify)
     tan = hc[5] if cp.approval else None
 
-    def evaluate(p, guess=0.0):
-        """``guess``: a lower bound of p's factor now (its stale heap entry), see :func:`_rho_a`."""
+    def evaluate(p, guess=0.0, above=INF):
+        """``guess``: a lower bound of p's factor now (its stale heap entry); ``above``: the upper end
+        of the best factor evaluated in this round; see :func:`_rho_a` (a float: a lower bound above
+        ``above``)."""
         h = hist_of(p) if t else init[p]
         if keep >= 2:
             computes.append((t, p, h))
-        r = rho(h, ca, ce, C[p], guess)
+        r = rho(h, ca, ce, C[p], guess, above)
+        if r.__class__ is float:
+            return r
         if r:
             hists[p] = h
             lin[p] = r
@@ -858,16 +876,29 @@ def run_mes_float(
                 continue
             if ver != version[p]:
                 heapq.heappop(heap)
-                r = evaluate(p, lo)
+                # (a bound only while p's entry lies below the best of the round: an entry above
+                # it comes to the top only once that project was bought, and is then evaluated)
+                r = evaluate(p, lo, best[0] if lo <= best[0] else INF)
                 if r is False:
                     return False
                 if r is None:
                     alive.discard(p)
                     continue
+                if r.__class__ is float:
+                    # above the best factor of the round so far: it cannot win the round; its
+                    # entry stays stale, with this better lower bound
+                    heapq.heappush(heap, (r, tk, p, -1))
+                    continue
                 heapq.heappush(heap, (r[0], tk, p, version[p]))
+                if r[2] < best[0]:
+                    best[0] = r[2]
                 continue
             return True
         return True
+
+    # the smallest upper end of the factors evaluated in this round (an upper bound of the round's
+    # winning factor: projects certainly above it need no exact factor in this round)
+    best = [INF]
 
     exact_lb: dict[int, int] = {}  # project -> denominator of an exact factor seen earlier in the run
 
@@ -972,6 +1003,7 @@ def run_mes_float(
         order.append(w)
         prefix += (w,)
         t += 1
+        best[0] = INF
     if keep >= 2:
         rec.snaps.append(list(gc))
     if keep:
