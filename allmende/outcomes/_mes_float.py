@@ -71,6 +71,13 @@ evaluation at a single budget is kept per histogram, and the single-budget check
 these lower bounds (and unaffordability) before evaluating a competitor again (:func:`verify`,
 :func:`_from_other`).
 
+On approval ballots a stale project is evaluated with a guess: its heap entry's lower bound (runs)
+or its lower bound in a check. The entries with less money than the guessed level are summed in the
+pass over the histogram, only the others are sorted (:func:`_rho_a_below`, the split certified as
+before, or evaluated without the guess); and in a run, where the pass alone bounds the factor above
+the best factor evaluated in the round, the project cannot win the round and keeps that bound as its
+stale entry instead of being evaluated to the end.
+
 Ranges of budgets (:class:`RangeCheck`) enclose every class's money between affine functions of the
 budget; where a check fails, the completion locates the budget where the order really changes by
 *probes*: the money at single budgets recomputed from the certified rounds' winners alone, and the
@@ -508,7 +515,7 @@ def _rho_a(hist, ca, ce, c, guess=0.0, above=INF):
 
 
 _AGAIN = object()  # _rho_a_below: the guess did not work out, evaluate without it
-_GUESS_MIN = 16  # histograms with fewer entries are evaluated without the guess (not worth its setup)
+_GUESS_MIN = 64  # histograms with fewer entries are evaluated without the guess (not worth its setup)
 _GUESS_SHY = 1 - 2.0**-20  # the guessed level lowered a little: a factor unchanged since the guess
 # (a neighbour bought whose supporters shared with this project had no money left) certifies again
 
