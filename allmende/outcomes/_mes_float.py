@@ -515,7 +515,7 @@ def _rho_a(hist, ca, ce, c, guess=0.0, above=INF):
 
 
 _AGAIN = object()  # _rho_a_below: the guess did not work out, evaluate without it
-_GUESS_MIN = 64  # histograms with fewer entries are evaluated without the guess (not worth its setup)
+_GUESS_MIN = 32  # histograms with fewer entries are evaluated without the guess (not worth its setup)
 _GUESS_SHY = 1 - 2.0**-20  # the guessed level lowered a little: a factor unchanged since the guess
 # (a neighbour bought whose supporters shared with this project had no money left) certifies again
 
