@@ -71,6 +71,13 @@ evaluation at a single budget is kept per histogram, and the single-budget check
 these lower bounds (and unaffordability) before evaluating a competitor again (:func:`verify`,
 :func:`_from_other`).
 
+On approval ballots a stale project is evaluated with a guess: its heap entry's lower bound (runs)
+or its lower bound in a check. The entries with less money than the guessed level are summed in the
+pass over the histogram, only the others are sorted (:func:`_rho_a_below`, the split certified as
+before, or evaluated without the guess); and in a run, where the pass alone bounds the factor above
+the best factor evaluated in the round, the project cannot win the round and keeps that bound as its
+stale entry instead of being evaluated to the end.
+
 Ranges of budgets (:class:`RangeCheck`) enclose every class's money between affine functions of the
 budget; where a check fails, the completion locates the budget where the order really changes by
 *probes*: the money at single budgets recomputed from the certified rounds' winners alone, and the
@@ -331,9 +338,10 @@ def float_ok(cp: Compiled, b: int) -> bool:
     return 0 <= big < _BIG and b < _BIG
 
 
-def _rho(hist, ca, ce, c):
+def _rho(hist, ca, ce, c, guess=0.0, above=INF):
     """Certified affordability factor from a histogram: ``(lo, rho, hi, err)`` with the exact rho in
-    ``[lo, hi]``; ``None`` if certainly unaffordable; ``False`` if uncertain."""
+    ``[lo, hi]``; ``None`` if certainly unaffordable; ``False`` if uncertain. (``guess`` and ``above``
+    are not used here; see :func:`_rho_a`.)"""
     items = []
     total = 0.0
     terr = 0.0
@@ -424,7 +432,7 @@ def _pay(hist, r, ca, ce) -> bytes:
     return bytes(flags)
 
 
-def _rho_a(hist, ca, ce, c):
+def _rho_a(hist, ca, ce, c, guess=0.0, above=INF):
     """:func:`_rho` for a histogram with one utility (approval ballots: the project's cost). The
     entries are sorted by their money itself (no division per entry, shorter tuples); the split and
     its certification are the same values as in :func:`_rho` (``a / u`` only for the two entries next
@@ -432,10 +440,21 @@ def _rho_a(hist, ca, ce, c):
     the first entry paying ``rho * u``; the certified entries paying everything are exactly those with
     less; ``denom`` is ``u`` times the voters paying their share (exact: integers), ``slo`` a lower
     bound of the supporters' money (both for :func:`_from_other`). Where unaffordable (None), the
-    upper bound of their money is left in ``_UNAFF[0]``."""
+    upper bound of their money is left in ``_UNAFF[0]``.
+
+    ``guess``: a factor that the exact one is probably not below (a lower bound known to the caller,
+    e.g. the project's factor earlier in the run: factors never fall during a run); then
+    :func:`_rho_a_below` is tried first, which sorts only the entries with money from ``guess * u``
+    on. With a guess, where the factor is certainly above ``above`` (a run: the upper end of the best
+    factor evaluated in the round), a lower bound above it is returned instead (a float; no sort, see
+    :func:`_rho_a_below`)."""
     if not hist:
         return None if c > 0.0 else False
     u = hist[0][1]
+    if 0.0 < guess < INF and len(hist) >= _GUESS_MIN:
+        r = _rho_a_below(hist, ca, ce, c, u, guess * u * _GUESS_SHY, above)
+        if r is not _AGAIN:
+            return r
     items = []
     add = items.append
     total = 0.0
@@ -493,6 +512,112 @@ def _rho_a(hist, ca, ce, c):
         elif (a - e) * (1 - 4 * EPS) < hi_m:
             return False
     return lo, rho, hi, err, tau, a_split, denom, (total - terr) * (1 - 2 * EPS)
+
+
+_AGAIN = object()  # _rho_a_below: the guess did not work out, evaluate without it
+_GUESS_MIN = 32  # histograms with fewer entries are evaluated without the guess (not worth its setup)
+_GUESS_SHY = 1 - 2.0**-20  # the guessed level lowered a little: a factor unchanged since the guess
+# (a neighbour bought whose supporters shared with this project had no money left) certifies again
+
+
+def _rho_a_below(hist, ca, ce, c, u, xlo, above=INF):
+    """:func:`_rho_a` where the level ``rho * u`` is expected at ``xlo`` or above: the entries with
+    less money are summed in the pass over the histogram (as entries paying everything), only the
+    others are made into tuples, sorted and walked to the split. Returns :data:`_AGAIN` where that
+    does not certify (the caller evaluates the usual way: the guess only saves work).
+
+    Why this is the same certified result: the sums and the split are those of :func:`_rho_a` with
+    the entries below ``xlo`` placed first (they come before every other entry in the order of money,
+    so the walk would pass them first if the split lies among the others); the sum of the money
+    before the split has ``kb + i`` terms (``kb`` the entries below with money, ``i`` the sorted ones
+    before the split; adding 0 is exact), which the error bound counts. The certification of the
+    split is the one of :func:`_rho_a`: the entry at the split certainly above ``hi``, and the
+    largest entry before it (the sorted one before the split, else the largest below ``xlo``),
+    with the largest error of any entry, certainly below ``lo``. If the split is at the first sorted
+    entry and the largest entry below ``xlo`` is not certainly below ``lo`` (the guess too high), or
+    no split is found among the sorted entries, or that certification fails, :data:`_AGAIN`.
+    Unaffordable and uncertain affordability are decided by the same sums as in :func:`_rho_a`.
+
+    Before sorting, a lower bound of the factor from the pass alone: every entry from ``xlo`` on
+    contributes at most ``x`` to ``F(x) = sum m min(A, x)`` (exact money ``A``) and every entry below
+    at most its money, so ``F(x) <= S + n x`` (``S`` an upper bound of the exact money below ``xlo``
+    with its errors and the rounding of its sum, ``n`` the voters from ``xlo`` on), and ``F`` stays
+    below the cost under ``x = (c - S) / n``: the factor is at least ``(c - S) / (n u)`` (rounded
+    down). Where that is above ``above`` it is returned (a float) instead of the factor: a run needs
+    no more of a project that cannot win the round (see :func:`run_mes_float`)."""
+    items = []
+    add = items.append
+    sa = 0.0  # the money below xlo, and its error
+    saerr = 0.0
+    kb = 0
+    amax = -1.0  # the largest money below xlo (-1: no entry there with money or an error)
+    eb = 0.0  # the largest error of any entry
+    su = 0.0  # the money from xlo on, its error and its voters
+    suerr = 0.0
+    n = 0
+    for cid, _u, m in hist:
+        a = ca[cid]
+        if a < xlo:
+            e = ce[cid]
+            if a:
+                sa += m * a
+                kb += 1
+                if a > amax:
+                    amax = a
+            elif not e:
+                continue
+            elif amax < 0.0:
+                amax = 0.0
+            if e:
+                saerr += m * e
+                if e > eb:
+                    eb = e
+        else:
+            e = ce[cid]
+            add((a, e, m))
+            su += m * a
+            suerr += m * e
+            n += m
+            if e > eb:
+                eb = e
+    total = sa + su
+    k = kb + len(items)
+    terr = saerr + suerr + 2 * (k + 1) * EPS * total
+    if total + terr < c:
+        _UNAFF[0] = total + terr
+        return None
+    if total - terr < c or c < _TINY:
+        return False
+    if above < INF and n:
+        low = (c - (sa + saerr) * (1 + 2 * (kb + 2) * EPS)) / (n * u) * (1 - 8 * EPS)
+        if low > above:
+            return low
+    items.sort()
+    i = 0
+    for i, (a, e, m) in enumerate(items):  # noqa: B007
+        if c - sa <= a * n:
+            break
+        sa += m * a
+        saerr += m * e
+        n -= m
+    else:
+        return _AGAIN
+    denom = n * u
+    rho = (c - sa) / denom
+    err = (saerr + 2 * (kb + i + 2) * EPS * (sa + c)) / denom + 2 * EPS * rho
+    lo = rho - err
+    hi = rho + err
+    a_split = items[i][0]
+    tau = a_split / u
+    eb = eb / u * (1 + 4 * EPS)
+    left = items[i - 1][0] if i else amax
+    if (
+        lo > 0.0
+        and tau * (1 - 4 * EPS) - eb * (1 + 4 * EPS) >= hi * (1 + 8 * EPS)
+        and (left < 0.0 or left / u * (1 + 4 * EPS) + eb * (1 + 4 * EPS) <= lo * (1 - 8 * EPS))
+    ):
+        return lo, rho, hi, err, tau, a_split, denom, (total - terr) * (1 - 2 * EPS)
+    return _AGAIN
 
 
 def _pay_a(hist, r, ca, ce) -> bytes:
@@ -623,8 +748,8 @@ def _rho_pay(cp: Compiled) -> tuple:
         return _rho, _pay
     bm = _hist_cache(cp)[2]
 
-    def rho(h, ca, ce, c):
-        return _rho_a(_by_money(bm, h, ca), ca, ce, c)
+    def rho(h, ca, ce, c, guess=0.0, above=INF):
+        return _rho_a(_by_money(bm, h, ca), ca, ce, c, guess, above)
 
     return rho, _pay_a
 
@@ -698,11 +823,16 @@ def run_mes_float(
     # every evaluation kept for the single-budget checks at other budgets (see verify)
     tan = hc[5] if cp.approval else None
 
-    def evaluate(p):
+    def evaluate(p, guess=0.0, above=INF):
+        """``guess``: a lower bound of p's factor now (its stale heap entry); ``above``: the upper end
+        of the best factor evaluated in this round; see :func:`_rho_a` (a float: a lower bound above
+        ``above``)."""
         h = hist_of(p) if t else init[p]
         if keep >= 2:
             computes.append((t, p, h))
-        r = rho(h, ca, ce, C[p])
+        r = rho(h, ca, ce, C[p], guess, above)
+        if r.__class__ is float:
+            return r
         if r:
             hists[p] = h
             lin[p] = r
@@ -747,22 +877,35 @@ def run_mes_float(
     def settle():
         """Drop dead and refresh stale heap tops until the top is fresh (False if uncertain)."""
         while heap:
-            _lo, tk, p, ver = heap[0]
+            lo, tk, p, ver = heap[0]
             if p not in alive:
                 heapq.heappop(heap)
                 continue
             if ver != version[p]:
                 heapq.heappop(heap)
-                r = evaluate(p)
+                # (a bound only while p's entry lies below the best of the round: an entry above
+                # it comes to the top only once that project was bought, and is then evaluated)
+                r = evaluate(p, lo, best[0] if lo <= best[0] else INF)
                 if r is False:
                     return False
                 if r is None:
                     alive.discard(p)
                     continue
+                if r.__class__ is float:
+                    # above the best factor of the round so far: it cannot win the round; its
+                    # entry stays stale, with this better lower bound
+                    heapq.heappush(heap, (r, tk, p, -1))
+                    continue
                 heapq.heappush(heap, (r[0], tk, p, version[p]))
+                if r[2] < best[0]:
+                    best[0] = r[2]
                 continue
             return True
         return True
+
+    # the smallest upper end of the factors evaluated in this round (an upper bound of the round's
+    # winning factor: projects certainly above it need no exact factor in this round)
+    best = [INF]
 
     exact_lb: dict[int, int] = {}  # project -> denominator of an exact factor seen earlier in the run
 
@@ -790,7 +933,7 @@ def run_mes_float(
                     seen.add(p)
                     others.append(item)
                     continue
-                q = evaluate(p)
+                q = evaluate(p, item[0])
                 if q is False:
                     return None
                 if q is None:
@@ -867,6 +1010,7 @@ def run_mes_float(
         order.append(w)
         prefix += (w,)
         t += 1
+        best[0] = INF
     if keep >= 2:
         rec.snaps.append(list(gc))
     if keep:
@@ -955,7 +1099,7 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
                     return True
         del pending[p]
         tanned.pop(p, None)
-        r = rho(h, ca2, ce2, C[p])
+        r = rho(h, ca2, ce2, C[p], lower.get(p, 0.0))
         if r is False:
             return False
         if r is None:
@@ -987,7 +1131,7 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
             return True, None
         w = order[t]
         h = latest[w]
-        r1 = rho(h, ca1, ce1, C[w]) if w in alive else None
+        r1 = rho(h, ca1, ce1, C[w], lower.get(w, 0.0)) if w in alive else None
         if not r1:
             return False, None
         whi = r1[2]

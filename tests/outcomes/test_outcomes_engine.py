@@ -531,6 +531,69 @@ def test_rho_a_one_utility_certified_and_pays_like_rho(case, side, rnd):
         assert ca1 == ca2 and ce1 == ce2
 
 
+@settings(max_examples=600, deadline=None)
+@given(
+    _histograms(),
+    st.sampled_from([-1, 0, 1]),
+    st.sampled_from([0.0, 0.5, 0.9, 0.999, 1.0, 1.0 + 2.0**-40, 1.001, 1.1, 2.0, 1e9]),
+    st.randoms(use_true_random=False),
+    st.sampled_from([0.3, 0.6, 0.9, 0.99, 0.999999]),
+)
+def test_rho_a_with_a_guess_certified(case, side, ratio, rnd, frac):
+    """_rho_a with a guessed factor (:func:`_rho_a_below`: the entries below the guessed level summed
+    unsorted, only the others sorted): wherever it returns a result (guesses below, at and above the
+    exact factor, also right at it, where the entry next to the split lies below the guessed level),
+    the interval contains the exact factor, the entries with less money than ``a_split`` are exactly
+    those paying everything, ``denom`` and ``slo`` are as in :func:`_rho_a`; and through
+    :func:`_rho_a` (which evaluates without the guess where it does not work out) it decides like
+    :func:`_rho_a` without a guess. With ``above`` (below the exact factor, up to right at it) a
+    lower bound returned instead (a float) lies above ``above`` and at most at the exact factor."""
+    hist, money, errs, c = case
+    u0 = hist[0][1]
+    hist = [(cid, u0, m) for cid, _u, m in hist]
+    rnd.shuffle(hist)
+    true = [Fraction(a) + side * Fraction(e) for a, e in zip(money, errs, strict=True)]
+    vals = [(max(true[cid], Fraction(0)), u, m) for cid, u, m in hist]
+    rho = _exact_rho(vals, Fraction(c))
+    exact_total = sum(v * m for v, _u, m in vals)
+    base = float(rho) if rho is not None else c / (u0 * sum(m for _c, _u, m in hist))
+    guess = base * ratio
+    above = base * frac
+    bounded = float_mod._rho_a_below(hist, money, errs, c, u0, guess * u0, above)
+    if bounded.__class__ is float:
+        assert bounded > above
+        assert rho is not None and Fraction(bounded) <= rho
+        bounded = float_mod._AGAIN
+    results = [float_mod._rho_a_below(hist, money, errs, c, u0, guess * u0), bounded]
+    if guess > 0.0:
+        results.append(_rho_a(hist, money, errs, c, guess))
+    plain = _rho_a(hist, money, errs, c)
+    for res in results:
+        if res is float_mod._AGAIN:
+            continue
+        if res is None:
+            assert rho is None
+            assert Fraction(float_mod._UNAFF[0]) >= exact_total
+        elif res:
+            lo, _r, hi, _err, _tau, a_split, denom, slo = res
+            assert rho is not None and Fraction(lo) <= rho <= Fraction(hi)
+            assert Fraction(slo) <= exact_total
+            share = 0
+            for cid, u, m in hist:
+                if money[cid] == 0.0 and errs[cid] == 0.0:
+                    continue
+                if money[cid] < a_split:
+                    assert true[cid] <= rho * u
+                else:
+                    assert true[cid] >= rho * u
+                    share += m * u
+            assert denom == share
+    if len(results) == 3 and results[2] is not False and plain is not False:
+        assert (results[2] is None) == (plain is None)
+        if plain:
+            assert results[2][5] == plain[5] and results[2][6] == plain[6]
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     _histograms(),
@@ -570,6 +633,32 @@ def test_from_other_bounds_the_factor_at_a_larger_budget(case, gains, steps, tig
         assert rho is None or Fraction(val) <= rho
     elif kind == 2:
         assert rho is None and Fraction(val) >= sum(t * m for t, (_c, _u, m) in zip(true, hist, strict=True))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(approval_only=True, max_voters=40, max_projects=10), st.sampled_from(TIES))
+def test_guessed_factors_and_bounds_in_runs(inst, tie):
+    """With the guessed factors of :func:`_rho_a` used on every histogram (not only on those with at
+    least ``_GUESS_MIN`` entries), runs take lower bounds instead of factors for projects above the
+    round's best one: the same orders as the plain runs at every unit step, and the completion the
+    same outcome as the exact engine."""
+    cp = Compiled(inst, tie)
+    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+        return
+    cands, free = mes_candidates(cp)
+    step = cp.scale * cp.n_voters
+    saved = float_mod._GUESS_MIN
+    float_mod._GUESS_MIN = 1
+    try:
+        fast = mes_add1(cp, tie)
+        for k in range(6):
+            b = cp.budget + k * step
+            run = run_mes_float(cp, b, cands, free, keep=2)
+            if run is not None:
+                assert run.order == _exact_order(cp, b)
+    finally:
+        float_mod._GUESS_MIN = saved
+    assert fast.selected == mes_add1(Compiled(inst, tie), tie, fast=False).selected
 
 
 def test_by_money_orders_once_and_keeps_the_histogram():
