@@ -17,7 +17,7 @@ from allmende.proposals import queries as proposal_queries
 from . import services
 from .forms import NotificationSettingsForm
 from .models import KIND_LABELS, KINDS
-from .templatetags.notifications import follow_button_html
+from .pieces import follow_button_html
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from allmende.comments import queries as comment_queries
 from allmende.comments.views import thread_html
 from allmende.markup import render_markdown
-from allmende.notifications.templatetags.notifications import follow_button_html
+from allmende.notifications.pieces import follow_button_html
 from allmende.ops.addresses import address, sign_in_address
 from allmende.ops.microcache import public_microcache
 from allmende.ops.pagecache import Fragment, proposal_key, read_along, versioned_page

@@ -7,7 +7,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from allmende.notifications import services
-from allmende.notifications.templatetags.notifications import follow_button_html
+from allmende.notifications.pieces import follow_button_html
 from allmende.notifications.tokens import make_token
 from allmende.proposals.models import Proposal
 

@@ -1,11 +1,10 @@
-from django import template
+"""The follow button of a proposal's page and of its htmx answer, kept per kind (allmende/ops/pieces.py)."""
+
 from django.middleware.csrf import get_token
 
 from allmende.notifications import services
 from allmende.ops.addresses import address, sign_in_address
 from allmende.ops.pieces import kept_piece
-
-register = template.Library()
 
 
 def follow_button_html(
