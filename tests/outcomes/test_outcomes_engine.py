@@ -486,6 +486,29 @@ def test_rho_certified_interval_and_split(case, side):
                 assert true[cid] >= rho * u
 
 
+def _assert_certified(res, rho, exact_total, hist, money, errs, true):
+    """A `_rho_a` result against the exact factor `rho`: None only where unaffordable (with the bound
+    kept in `_UNAFF`); an interval holding `rho`; the entries with less money than `a_split` exactly
+    those paying everything; `denom` their complement's utility; `slo` at most the exact total."""
+    if res is None:
+        assert rho is None
+        assert Fraction(float_mod._UNAFF[0]) >= exact_total
+    elif res:
+        lo, _r, hi, _err, _tau, a_split, denom, slo = res
+        assert rho is not None and Fraction(lo) <= rho <= Fraction(hi)
+        assert Fraction(slo) <= exact_total
+        share = 0
+        for cid, u, m in hist:
+            if money[cid] == 0.0 and errs[cid] == 0.0:
+                continue
+            if money[cid] < a_split:
+                assert true[cid] <= rho * u
+            else:
+                assert true[cid] >= rho * u
+                share += m * u
+        assert denom == share
+
+
 @settings(max_examples=400, deadline=None)
 @given(_histograms(), st.sampled_from([-1, 0, 1]), st.randoms(use_true_random=False))
 def test_rho_a_one_utility_certified_and_pays_like_rho(case, side, rnd):
@@ -504,23 +527,7 @@ def test_rho_a_one_utility_certified_and_pays_like_rho(case, side, rnd):
     for h in (hist, shuffled):
         res = _rho_a(h, money, errs, c)
         exact_total = sum(v * m for v, _u, m in vals)
-        if res is None:
-            assert rho is None
-            assert Fraction(float_mod._UNAFF[0]) >= exact_total
-        elif res:
-            lo, _r, hi, _err, _tau, a_split, denom, slo = res
-            assert rho is not None and Fraction(lo) <= rho <= Fraction(hi)
-            assert Fraction(slo) <= exact_total
-            share = 0
-            for cid, u, m in hist:
-                if money[cid] == 0.0 and errs[cid] == 0.0:
-                    continue
-                if money[cid] < a_split:
-                    assert true[cid] <= rho * u
-                else:
-                    assert true[cid] >= rho * u
-                    share += m * u
-            assert denom == share
+        _assert_certified(res, rho, exact_total, hist, money, errs, true)
     res = _rho_a(shuffled, money, errs, c)
     ref = _rho(hist, money, errs, c)
     if res and ref and res[4] == ref[4]:
@@ -571,23 +578,7 @@ def test_rho_a_with_a_guess_certified(case, side, ratio, rnd, frac):
     for res in results:
         if res is float_mod._AGAIN:
             continue
-        if res is None:
-            assert rho is None
-            assert Fraction(float_mod._UNAFF[0]) >= exact_total
-        elif res:
-            lo, _r, hi, _err, _tau, a_split, denom, slo = res
-            assert rho is not None and Fraction(lo) <= rho <= Fraction(hi)
-            assert Fraction(slo) <= exact_total
-            share = 0
-            for cid, u, m in hist:
-                if money[cid] == 0.0 and errs[cid] == 0.0:
-                    continue
-                if money[cid] < a_split:
-                    assert true[cid] <= rho * u
-                else:
-                    assert true[cid] >= rho * u
-                    share += m * u
-            assert denom == share
+        _assert_certified(res, rho, exact_total, hist, money, errs, true)
     if len(results) == 3 and results[2] is not False and plain is not False:
         assert (results[2] is None) == (plain is None)
         if plain:
