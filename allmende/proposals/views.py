@@ -139,9 +139,7 @@ def proposal_detail(request, slug, number):
     token = get_token(request) if user.is_authenticated else None  # one for all of the page's forms
     staff = {"is_moderator": is_moderator(user), "can_link_papers": can_link_papers(user)}
     kind = {
-        "show_report": bool(
-            user.is_authenticated and proposal.author_id != user.pk and proposal.is_published
-        ),
+        "show_report": bool(can(user, Action.REPORT, round_, proposal)),
         "can_edit": can(user, Action.EDIT, round_, proposal),
         "can_withdraw": can(user, Action.WITHDRAW, round_, proposal),
     }

@@ -95,6 +95,8 @@ def can(user, action: Action, round_: Round, proposal=None, now=None) -> Decisio
         return ALLOW
     if action in (Action.SUPPORT, Action.COMMENT) and not proposal.is_published:
         return Decision(False, _("This proposal cannot be supported or commented on."))
+    if action == Action.REPORT and (proposal.author_id == user.pk or not proposal.is_published):
+        return Decision(False, _("Only published proposals of others can be reported."))
     return ALLOW
 
 

@@ -191,3 +191,19 @@ def test_staff_pages_by_role(client, make_user, role):
     assert AnswerState.objects.filter(round=round_, code="neu").exists() == manager
     assert Selection.objects.filter(round=round_).exists() == manager
     assert not Motion.objects.exists()  # no faction chosen: refused for everyone
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("phase", [Phase.Kind.RATING, Phase.Kind.CLOSED])
+def test_the_report_link_shows_where_a_report_would_be_taken(client, make_user, phase):
+    """A proposal's page offers "Report" to signed-in readers other than its author, on published
+    proposals, while the phase takes reports (permissions.can with Action.REPORT)."""
+    round_ = make_round(phase=phase)
+    author = make_user("autorin")
+    published = make_proposal(round_, author=author)
+    for reader, shown in [(None, False), (author, False), (make_user("anna"), phase == Phase.Kind.RATING)]:
+        client.logout()
+        if reader is not None:
+            client.force_login(reader)
+        page = client.get(published.get_absolute_url()).content.decode()
+        assert (f"/melden/vorschlag/{published.pk}/" in page) is shown, (reader, phase)
