@@ -1,5 +1,3 @@
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -11,7 +9,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from allmende.ops.addresses import address
+from allmende.ops.addresses import address, sign_in_address
 from allmende.ops.pieces import kept_piece
 from allmende.proposals import queries as proposal_queries
 from allmende.proposals.services import ActionRefused
@@ -88,9 +86,7 @@ def thread_html(
         values["csrf_token"] = csrf_token
         values["comment_form"] = form.render() if form is not None else _empty_form_html(bool(badge))
     elif not signed_in:
-        values["login_url"] = (
-            f"{address('account_login')}?next={quote(proposal.get_absolute_url())}%23diskussion"
-        )
+        values["login_url"] = f"{sign_in_address(proposal.get_absolute_url())}%23diskussion"
     else:
         values["reason"] = str(can_comment.reason)
     status = bool(getattr(request, "htmx", False)) and bool(status_message)
