@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from allmende.rounds.permissions import official_role
 from . import queries, services
 from .forms import CommentForm
 from .models import Comment
+from .pieces import comments_html
 
 
 def _proposal(slug, number):
@@ -46,7 +46,7 @@ def thread_html(
     moderator=None,
 ):
     """The discussion under a proposal for this reader (comments/_thread.html, kept per kind by
-    ops/pieces.kept_piece, with the comments rendered by comments/_comments.html). `thread`:
+    ops/pieces.kept_piece, with the comments put together by comments.pieces.comments_html). `thread`:
     (highlighted, roots) where the caller has them; `csrf_token` and `moderator` where the page has them."""
     from allmende.rounds.permissions import Action, can, is_moderator
 
@@ -65,22 +65,20 @@ def thread_html(
         )
     }
     if highlighted or roots:
-        context = {
+        reader = {
+            "user": user,
+            "request": request,
             "proposal": proposal,
             "round": proposal.round,
             "can_comment": can_comment,
             "can_be_official": bool(badge),
             "is_moderator": is_moderator(user) if moderator is None else moderator,
-            **({"csrf_token": csrf_token} if csrf_token else {}),
+            "csrf_token": csrf_token,
         }
         if highlighted:
-            values["highlighted"] = render_to_string(
-                "comments/_comments.html", {**context, "comments": highlighted, "nested": False}, request
-            )
+            values["highlighted"] = comments_html(highlighted, reader, nested=False)
         if roots:
-            values["roots"] = render_to_string(
-                "comments/_comments.html", {**context, "comments": roots, "nested": True}, request
-            )
+            values["roots"] = comments_html(roots, reader, nested=True)
     if can_comment:
         values["post_url"] = address("comments:post", proposal.round.slug, proposal.number)
         values["csrf_token"] = csrf_token

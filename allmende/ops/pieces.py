@@ -64,10 +64,11 @@ def _kept(key: tuple, template_name: str, context, names) -> tuple[tuple[str, ..
     return kept
 
 
-def kept_piece(template_name: str, kind: dict, values: dict) -> SafeString:
+def kept_piece(template_name: str, kind: dict, values: dict, language: str | None = None) -> SafeString:
     """`template_name` with `kind` (hashable values; rendered once per process, language and combination)
-    and `values` (per page; escaped unless marked safe, as Django's `escape`: `html.escape`)."""
-    key = (template_name, get_language(), tuple(kind.items()), tuple(values))
+    and `values` (per page; escaped unless marked safe, as Django's `escape`: `html.escape`). `language`:
+    the active language, where the caller has it (a discussion's comments ask for many pieces)."""
+    key = (template_name, language or get_language(), tuple(kind.items()), tuple(values))
     return _join(_kept(key, template_name, kind, values), values)
 
 

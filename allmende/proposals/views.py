@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,6 +25,7 @@ from allmende.rounds.permissions import Action, can, can_link_papers, is_moderat
 from . import queries, services
 from .forms import ProposalForm
 from .models import Proposal
+from .pieces import body_html, head_html
 from .templatetags.proposals import rating_control_html
 
 
@@ -180,11 +180,8 @@ def proposal_detail(request, slug, number):
 def _shared_pieces(proposal, request=None) -> tuple[str, str]:
     """The proposal page's title and author line, and its text, facts and timeline: the same for every
     reader but the administration staff (who see answers before they are published, with `request`)."""
-    context = {"proposal": queries.with_author(proposal)}
-    return (
-        render_to_string("proposals/_head.html", context, request),
-        render_to_string("proposals/_body.html", context, request),
-    )
+    queries.with_author(proposal)
+    return head_html(proposal), body_html(proposal, request)
 
 
 def _form_page(request, round_, form, proposal=None):

@@ -41,8 +41,47 @@ AWKWARD = {
     "delete_url": "/kommentare/4711/loeschen/",
     "report_url": "/melden/kommentar/4711/",
     "highlight_url": "/kommentare/4711/hervorheben/",
+    "meta": mark_safe('<article aria-label="Kommentar von Anna &lt;Ä&gt;"><p class="comment__meta">x</p>'),
+    "anchor": "kommentar-4711",
+    "body": mark_safe("<p>Ein <em>guter</em> Vorschlag &amp; mehr</p>"),
+    "actions": mark_safe('<div class="comment__actions"><a href="/x/?a=1&amp;b=2">Melden</a></div>'),
+    "replies": mark_safe('<li class="comment">Antwort</li>'),
+    "title": 'Mehr Bänke & "Schatten" <im Park>',
+    "reference": "BH2019-0042",
+    "created_iso": "2019-03-04T10:00:00+01:00",
+    "created": "4. März 2019",
+    "original_title": "bänke!!! <sofort>",
+    "state": "Zusammengeführt",
+    "merged_url": "/runden/r/vorschlaege/3/?a=1&b=2",
+    "merged_reference": "BH2019-0003",
+    "merged_title": "Bänke & Tische",
+    "hidden_reason": "Beleidigung <gelöscht>",
+    "description": mark_safe("<p>Lang &amp; <strong>breit</strong></p>"),
+    "direction": "Mehr Geld ausgeben",
+    "topic": "Grün & Umwelt",
+    "timeline": mark_safe('<section id="zeitleiste">Schritte</section>'),
+    "image_url": "/media/vorschlaege/bank.webp?v=1&w=2",
+    "image_alt": 'Eine "Bank" <aus Holz>',
+    "image_caption": "Bank am See & Weg",
+    "image_credit": "Foto: A. <Muster>",
+    "district": "Altstadt & Hafen",
+    "amount": "700.000 €",
+    "period": "pro Jahr",
+    "cost_note": "ca. 700.000 Euro/Jahr <geschätzt>",
+    "latitude": "47,99",
+    "longitude": "7,84",
 }
-SAFE = ("support_label", "heading", "highlighted", "roots", "comment_form")
+SAFE = (
+    "support_label",
+    "heading",
+    "highlighted",
+    "roots",
+    "comment_form",
+    "meta",
+    "body",
+    "actions",
+    "replies",
+)
 OTHER = {k: (mark_safe(f"{v}-2") if k in SAFE else f"{v}-2") for k, v in AWKWARD.items()}  # noqa: S308
 OTHER["support_label"] = mark_safe("Vorschlag unterstützen (1 Unterstützung)")
 
@@ -122,6 +161,64 @@ def action_kinds():
         }
 
 
+def comment_kinds():
+    for official, nested, deleted, hidden, show_reason, replies in itertools.product((True, False), repeat=6):
+        yield {
+            "official": official,
+            "nested": nested,
+            "deleted": deleted,
+            "hidden": hidden,
+            "show_reason": show_reason,
+            "has_replies": replies,
+        }
+
+
+COMMENT_VALUES = ["meta", "anchor", "reason", "body", "actions", "replies"]
+
+
+def head_kinds():
+    for edited, published, merged, reason in itertools.product((True, False), repeat=4):
+        yield {"edited_title": edited, "published": published, "merged": merged, "has_hidden_reason": reason}
+
+
+HEAD_VALUES = [
+    "title",
+    "reference",
+    "author_name",
+    "created_iso",
+    "created",
+    "original_title",
+    "state",
+    "merged_url",
+    "merged_reference",
+    "merged_title",
+    "hidden_reason",
+]
+BODY_FLAGS = ("image", "caption", "credit", "district", "costs", "amount", "period", "note", "place")
+
+
+def body_kinds():
+    for flags in itertools.product((True, False), repeat=len(BODY_FLAGS)):
+        yield {f"has_{name}": flag for name, flag in zip(BODY_FLAGS, flags, strict=True)}
+
+
+BODY_VALUES = [
+    "summary",
+    "description",
+    "direction",
+    "topic",
+    "timeline",
+    "image_url",
+    "image_alt",
+    "image_caption",
+    "image_credit",
+    "district",
+    "amount",
+    "period",
+    "cost_note",
+    "latitude",
+    "longitude",
+]
 ACTION_VALUES = [
     "comment_id",
     "author_name",
@@ -161,8 +258,11 @@ FOLLOW_VALUES = [
         ("notifications/_follow_button.html", list(follow_kinds()), FOLLOW_VALUES),
         ("comments/_thread.html", list(thread_kinds()), THREAD_VALUES),
         ("comments/_comment_actions.html", list(action_kinds()), ACTION_VALUES),
+        ("comments/_comment.html", list(comment_kinds()), COMMENT_VALUES),
+        ("proposals/_head.html", list(head_kinds()), HEAD_VALUES),
+        ("proposals/_body.html", list(body_kinds()), BODY_VALUES),
     ],
-    ids=["rating", "follow", "thread", "comment actions"],
+    ids=["rating", "follow", "thread", "comment actions", "comment", "proposal head", "proposal body"],
 )
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_kept_piece_is_the_template_rendered_afresh(template, kinds, names, language):
