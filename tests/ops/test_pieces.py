@@ -68,6 +68,16 @@ AWKWARD = {
     "amount": "700.000 €",
     "period": "pro Jahr",
     "cost_note": "ca. 700.000 Euro/Jahr <geschätzt>",
+    "steps": mark_safe('<li class="timeline__step">Eingereicht &amp; geprüft</li>'),
+    "kind": "answered",
+    "date_iso": "2019-05-01",
+    "date": "Mai 2019",
+    "url": "/ratsinfo/vorlage?id=1&x=<2>",
+    "detail": "Rang 3 & <mehr>",
+    "progress": "40",
+    "answer_text": mark_safe("<p>Die Verwaltung &amp; <em>der Rat</em></p>"),
+    "answer_cost": "12.000 €",
+    "answer_period": "einmalig",
     "latitude": "47,99",
     "longitude": "7,84",
 }
@@ -202,6 +212,36 @@ def body_kinds():
         yield {f"has_{name}": flag for name, flag in zip(BODY_FLAGS, flags, strict=True)}
 
 
+STEP_FLAGS = (
+    "dated",
+    "status",
+    "linked",
+    "has_detail",
+    "has_progress",
+    "has_answer",
+    "answer_cost",
+    "answer_period",
+    "unpublished",
+)
+
+
+def step_kinds():
+    for flags in itertools.product((True, False), repeat=len(STEP_FLAGS)):
+        yield dict(zip(STEP_FLAGS, flags, strict=True))
+
+
+STEP_VALUES = [
+    "kind",
+    "title",
+    "date_iso",
+    "date",
+    "url",
+    "detail",
+    "progress",
+    "answer_text",
+    "answer_cost",
+    "answer_period",
+]
 BODY_VALUES = [
     "summary",
     "description",
@@ -261,8 +301,20 @@ FOLLOW_VALUES = [
         ("comments/_comment.html", list(comment_kinds()), COMMENT_VALUES),
         ("proposals/_head.html", list(head_kinds()), HEAD_VALUES),
         ("proposals/_body.html", list(body_kinds()), BODY_VALUES),
+        ("accountability/_timeline.html", [{}], ["steps"]),
+        ("accountability/_timeline_step.html", list(step_kinds()), STEP_VALUES),
     ],
-    ids=["rating", "follow", "thread", "comment actions", "comment", "proposal head", "proposal body"],
+    ids=[
+        "rating",
+        "follow",
+        "thread",
+        "comment actions",
+        "comment",
+        "proposal head",
+        "proposal body",
+        "timeline",
+        "timeline step",
+    ],
 )
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_kept_piece_is_the_template_rendered_afresh(template, kinds, names, language):

@@ -6,13 +6,6 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def proposal_timeline(context, proposal):
-    """The steps of a proposal's way into the budget, for the timeline on its page."""
-    request = context.get("request")
-    return queries.timeline(proposal, getattr(request, "user", None))
-
-
-@register.simple_tag(takes_context=True)
 def may_use_staff_pages(context):
     """Whether the reader sees the link to the round's staff overview."""
     from allmende.rounds.permissions import can_use_staff_pages
