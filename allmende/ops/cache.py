@@ -40,13 +40,15 @@ class RedisCache(DjangoRedisCache):
         return used
 
     def set_each(self, entries: dict) -> None:
-        """Store each `key: (value, timeout)` in one round trip (set_many takes one timeout for all)."""
+        """Store each `key: (value, timeout, only_new)` in one round trip (set_many takes one timeout for
+        all); `only_new`: only where the key is missing (as add() does)."""
         client = self._cache.get_client(None, write=True)
         pipe = client.pipeline(transaction=False)
-        for key, (value, timeout) in entries.items():
+        for key, (value, timeout, only_new) in entries.items():
             pipe.set(
                 self.make_and_validate_key(key),
                 self._cache._serializer.dumps(value),
                 ex=self.get_backend_timeout(timeout),
+                nx=only_new,
             )
         pipe.execute()

@@ -41,7 +41,10 @@ least as new as the version read first; the request's own renewals replace what 
 cache entries the request will need can come along with its first read of versions (`read_along`,
 `taken_along`): a signed-in person's session does (accounts.sessions). Kept pages and pieces are
 written at the end of the request, together in one round trip (`write_along`): an anonymous page
-rendered afresh stores its pieces and itself.
+rendered afresh stores its pieces and itself. A version the cache lacks (expired, evicted, never made)
+is made in that same round trip, only where it is still missing then: the request uses its own token
+meanwhile, and where another process made or renewed the version in between, theirs counts and what the
+request kept under its token is never served (outside a request it is made at once, as before).
 
 Pieces of a page that are the same for every reader allowed to see it (a proposal's title and author
 line, text, facts and timeline) are kept on the same terms for readers whose page is rendered anyway
@@ -140,7 +143,8 @@ class _Reads:
         self.along: list[str] = []
         self.taken: dict[str, object] = {}
         self.notes: dict[str, object] = {}
-        self.writes: dict[str, tuple[object, int]] = {}  # key -> (value, timeout): write_along
+        # key -> (value, timeout, only where missing): write_along, and versions this request made
+        self.writes: dict[str, tuple[object, int, bool]] = {}
 
 
 _MISSING = object()
@@ -172,17 +176,18 @@ def write_along(key: str, value, timeout: int) -> None:
     again: kept pages and pieces."""
     reads = _reads.get()
     if reads is None:
-        _write({key: (value, timeout)})
+        _write({key: (value, timeout, False)})
     else:
-        reads.writes[key] = (value, timeout)
+        reads.writes[key] = (value, timeout, False)
 
 
-def _write(entries: dict[str, tuple[object, int]]) -> None:
+def _write(entries: dict[str, tuple[object, int, bool]]) -> None:
+    """Store each `key: (value, timeout, only_new)`; `only_new`: only where the key is missing."""
     if len(entries) > 1 and hasattr(cache, "set_each"):
         cache.set_each(entries)
         return
-    for key, (value, timeout) in entries.items():
-        cache.set(key, value, timeout=timeout)
+    for key, (value, timeout, only_new) in entries.items():
+        (cache.add if only_new else cache.set)(key, value, timeout=timeout)
 
 
 def read_along(key: str) -> None:
@@ -372,8 +377,14 @@ def current_versions(keys: list[str], also: tuple[str, ...] = ()) -> dict[str, s
     for key in wanted:
         if key not in found:
             token = secrets.token_hex(8)
-            # Created here, or by someone else a moment before: then theirs counts.
-            found[key] = token if cache.add(key, token, timeout=_version_timeout()) else cache.get(key)
+            if reads is not None:
+                # Made with the request's writes at its end (no round trip of its own), and only if still
+                # missing then: where anyone renewed or made it in between, theirs counts, and what this
+                # request keeps under its token is never served.
+                reads.writes[key] = (token, _version_timeout(), True)
+                found[key] = token
+            else:  # made now, or by someone else a moment before: then theirs counts
+                found[key] = token if cache.add(key, token, timeout=_version_timeout()) else cache.get(key)
     if reads is not None:
         seen.update((key, found[key]) for key in wanted)
     return found

@@ -169,7 +169,7 @@ def test_the_page_lives_no_longer_than_until_the_phase_changes(client, proposal,
 
     def spy(entries):
         stored.update(
-            (key, timeout) for key, (_value, timeout) in entries.items() if key.startswith("vpage:")
+            (key, timeout) for key, (_value, timeout, _new) in entries.items() if key.startswith("vpage:")
         )
         return original(entries)
 
@@ -493,6 +493,41 @@ def test_a_request_remembers_nothing_of_the_one_before(page_cache):
     assert read[0] != read[1] == "renewed by another process"
 
 
+@pytest.mark.django_db
+def test_a_missing_version_is_made_at_the_requests_end_unless_someone_made_it_meanwhile(
+    client, proposal, page_cache, monkeypatch
+):
+    """A version the cache lacks costs no round trip of its own: the request takes a token, reads its
+    data and makes the version with its writes at the end, only where it is still missing. Where another
+    process made or renewed it meanwhile, theirs counts and the page kept under the request's token is
+    never served."""
+    key = pagecache.proposal_key(proposal.round.slug, proposal.number)
+    adds = []
+    backend = caches["default"]
+    real_add = backend.add
+    monkeypatch.setattr(
+        backend, "add", lambda *args, **kwargs: adds.append(args[0]) or real_add(*args, **kwargs)
+    )
+    assert _read(client, proposal)[0] is False
+    made = cache.get(key)
+    assert made is not None and _read(client, proposal)[0] is True
+    assert adds == [] or not hasattr(cache, "set_each")  # in Redis: with the page, in one pipeline
+
+    cache.delete(key)  # e.g. expired, or evicted by the cache
+    real_view = pagecache._write
+
+    def someone_else_first(entries):
+        cache.set(key, "theirs", timeout=None)  # made by another process while this page was rendered
+        return real_view(entries)
+
+    monkeypatch.setattr(pagecache, "_write", someone_else_first)
+    assert _read(client, proposal)[0] is False
+    monkeypatch.setattr(pagecache, "_write", real_view)
+    assert cache.get(key) == "theirs"
+    assert _read(client, proposal)[0] is False  # the page kept under this request's token is not served
+    assert _read(client, proposal)[0] is True
+
+
 def test_a_version_another_process_created_a_moment_before_counts(page_cache, monkeypatch):
     backend = caches["default"]
     real_add = backend.add
@@ -756,12 +791,18 @@ def test_an_anonymous_page_rendered_afresh_stores_itself_and_its_pieces_in_one_r
         pagecache, "_write", lambda entries: writes.append(dict(entries)) or real_write(entries)
     )
     assert _read(client, proposal)[0] is False
-    assert len(writes) == 1 and sorted(key.split(":")[0] for key in writes[0]) == ["vfrag", "vpage"]
-    assert all(0 < timeout <= 3600 for _value, timeout in writes[0].values())
+    assert len(writes) == 1
+    kept = {key: entry for key, entry in writes[0].items() if not key.startswith("content:")}
+    assert sorted(key.split(":")[0] for key in kept) == ["vfrag", "vpage"]
+    assert all(0 < timeout <= 3600 and not only_new for _value, timeout, only_new in kept.values())
+    # The versions the empty cache lacked were made in the same round trip, only where still missing.
+    made = {key: entry for key, entry in writes[0].items() if key.startswith("content:")}
+    assert set(made) == {pagecache.SITE, pagecache.proposal_key(proposal.round.slug, proposal.number)}
+    assert all(only_new for _value, _timeout, only_new in made.values())
     assert _read(client, proposal)[0] is True
     if hasattr(cache, "set_each"):  # in Redis: with their own expiry
         redis = cache._cache.get_client()
-        for key in writes[0]:
+        for key in kept:
             assert 0 < redis.ttl(cache.make_key(key)) <= 3600
     client.force_login(User.objects.create_user("bert"))
     writes.clear()
