@@ -118,15 +118,14 @@ def rating_kinds():
             }
 
 
+def flag_kinds(*names):
+    """Every combination of these yes/no kinds."""
+    for flags in itertools.product((True, False), repeat=len(names)):
+        yield dict(zip(names, flags, strict=True))
+
+
 def follow_kinds():
-    for signed_in, published, following, swapped, status in itertools.product((True, False), repeat=5):
-        yield {
-            "signed_in": signed_in,
-            "published": published,
-            "following": following,
-            "swapped": swapped,
-            "status": status,
-        }
+    return flag_kinds("signed_in", "published", "following", "swapped", "status")
 
 
 RATING_VALUES = [
@@ -146,49 +145,22 @@ RATING_VALUES = [
 
 
 def thread_kinds():
-    for highlighted, can_comment, signed_in, roots, status, refused in itertools.product(
-        (True, False), repeat=6
-    ):
-        yield {
-            "has_highlighted": highlighted,
-            "can_comment": can_comment,
-            "signed_in": signed_in,
-            "has_roots": roots,
-            "status": status,
-            "refused": refused,
-        }
+    return flag_kinds("has_highlighted", "can_comment", "signed_in", "has_roots", "status", "refused")
 
 
 def action_kinds():
-    for reply, own, report, highlight, highlighted, official in itertools.product((True, False), repeat=6):
-        yield {
-            "reply": reply,
-            "own": own,
-            "report": report,
-            "highlight": highlight,
-            "highlighted": highlighted,
-            "can_be_official": official,
-        }
+    return flag_kinds("reply", "own", "report", "highlight", "highlighted", "can_be_official")
 
 
 def comment_kinds():
-    for official, nested, deleted, hidden, show_reason, replies in itertools.product((True, False), repeat=6):
-        yield {
-            "official": official,
-            "nested": nested,
-            "deleted": deleted,
-            "hidden": hidden,
-            "show_reason": show_reason,
-            "has_replies": replies,
-        }
+    return flag_kinds("official", "nested", "deleted", "hidden", "show_reason", "has_replies")
 
 
 COMMENT_VALUES = ["meta", "anchor", "reason", "body", "actions", "replies"]
 
 
 def head_kinds():
-    for edited, published, merged, reason in itertools.product((True, False), repeat=4):
-        yield {"edited_title": edited, "published": published, "merged": merged, "has_hidden_reason": reason}
+    return flag_kinds("edited_title", "published", "merged", "has_hidden_reason")
 
 
 HEAD_VALUES = [
@@ -208,8 +180,7 @@ BODY_FLAGS = ("image", "caption", "credit", "district", "costs", "amount", "peri
 
 
 def body_kinds():
-    for flags in itertools.product((True, False), repeat=len(BODY_FLAGS)):
-        yield {f"has_{name}": flag for name, flag in zip(BODY_FLAGS, flags, strict=True)}
+    return flag_kinds(*(f"has_{name}" for name in BODY_FLAGS))
 
 
 STEP_FLAGS = (
@@ -226,8 +197,7 @@ STEP_FLAGS = (
 
 
 def step_kinds():
-    for flags in itertools.product((True, False), repeat=len(STEP_FLAGS)):
-        yield dict(zip(STEP_FLAGS, flags, strict=True))
+    return flag_kinds(*STEP_FLAGS)
 
 
 STEP_VALUES = [
