@@ -1,6 +1,5 @@
 """Comments: post, reply, edit within 15 minutes, delete (text replaced, replies stay), highlight."""
 
-from datetime import timedelta
 from functools import wraps
 
 from django.apps import apps
@@ -13,11 +12,17 @@ from allmende import ratelimit
 from allmende.ops.pagecache import proposal_scope, scoped_to_proposal
 from allmende.proposals.models import Proposal
 from allmende.proposals.services import ActionRefused
-from allmende.rounds.permissions import Action, can, official_role
+from allmende.rounds.permissions import (
+    Action,
+    can,
+    can_delete_comment,
+    can_edit_comment,
+    can_highlight,
+    official_role,
+)
 
 from .models import MAX_DEPTH, Comment
 
-EDIT_WINDOW = timedelta(minutes=15)
 MAX_LENGTH = 5000
 
 
@@ -86,23 +91,14 @@ def _scoped_to_its_proposal(func):
     return wrapped
 
 
-def can_edit(user, comment: Comment, now=None) -> bool:
-    now = now or timezone.now()
-    return (
-        user.is_authenticated
-        and comment.author_id == user.pk
-        and comment.is_visible
-        and now - comment.created_at <= EDIT_WINDOW
-    )
-
-
 @_scoped_to_its_proposal
 @transaction.atomic
 def edit_comment(user, comment: Comment, body: str) -> Comment:
     body = _clean_body(body)
     locked = Comment.objects.select_for_update().get(pk=comment.pk)
-    if not can_edit(user, locked):
-        raise ActionRefused(_("Comments can only be edited by their author within 15 minutes."))
+    decision = can_edit_comment(user, locked)
+    if not decision:
+        raise ActionRefused(decision.reason)
     locked.body = body
     locked.edited_at = timezone.now()
     locked.save(update_fields=["body", "edited_at"])
@@ -114,8 +110,9 @@ def edit_comment(user, comment: Comment, body: str) -> Comment:
 def delete_comment(user, comment: Comment) -> Comment:
     """The author deletes: the text goes, the place in the thread and the replies stay."""
     locked = Comment.objects.select_for_update().get(pk=comment.pk)
-    if not user.is_authenticated or locked.author_id != user.pk:
-        raise ActionRefused(_("Only the author can delete a comment."))
+    decision = can_delete_comment(user, locked)
+    if not decision:
+        raise ActionRefused(decision.reason)
     if locked.is_deleted:
         return locked
     if locked.is_visible:
@@ -145,8 +142,9 @@ def set_visibility(comment: Comment, hidden: bool, reason: str = "") -> bool:
 @_scoped_to_its_proposal
 @transaction.atomic
 def set_highlight(user, comment: Comment, highlighted: bool) -> Comment:
-    if not official_role(user):
-        raise ActionRefused(_("Only the administration and the moderation can highlight replies."))
+    decision = can_highlight(user)
+    if not decision:
+        raise ActionRefused(decision.reason)
     Comment.objects.filter(pk=comment.pk).update(highlighted=highlighted)
     comment.highlighted = highlighted
     return comment

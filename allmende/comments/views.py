@@ -12,7 +12,7 @@ from allmende.ops.addresses import address, sign_in_address
 from allmende.ops.pieces import kept_piece
 from allmende.proposals import queries as proposal_queries
 from allmende.proposals.services import ActionRefused
-from allmende.rounds.permissions import official_role
+from allmende.rounds.permissions import can_edit_comment, official_role
 
 from . import queries, services
 from .forms import CommentForm
@@ -145,8 +145,9 @@ def post(request, slug, number):
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
     comment = get_object_or_404(Comment.objects.select_related("proposal__round"), pk=pk)
-    if not services.can_edit(request.user, comment):
-        messages.error(request, _("Comments can only be edited by their author within 15 minutes."))
+    decision = can_edit_comment(request.user, comment)
+    if not decision:
+        messages.error(request, decision.reason)
         return redirect(comment.proposal.get_absolute_url() + f"#{comment.anchor}")
     form = CommentForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():

@@ -81,7 +81,7 @@ def report(user, *, proposal=None, comment=None, reason: str, text: str = "") ->
     Returns the report and whether it was new. Reaching the round's threshold hides the item."""
     item_proposal = proposal or comment.proposal
     round_ = item_proposal.round
-    decision = can(user, Action.REPORT, round_)
+    decision = can(user, Action.REPORT, round_, item_proposal, comment=comment)
     if not decision:
         raise ActionRefused(decision.reason)
     if reason not in Report.Reason.values:

@@ -6,6 +6,7 @@ Nothing else in the code base decides these rules.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from django.utils import timezone
@@ -75,7 +76,8 @@ def phase_allows(round_: Round, action: Action, now=None) -> bool:
     return action in allowed
 
 
-def can(user, action: Action, round_: Round, proposal=None, now=None) -> Decision:
+def can(user, action: Action, round_: Round, proposal=None, now=None, comment=None) -> Decision:
+    """`comment`: with REPORT, a comment under `proposal` (reported, not the proposal)."""
     now = now or timezone.now()
     if not user.is_authenticated:
         return Decision(False, _("Please sign in first."))
@@ -85,6 +87,8 @@ def can(user, action: Action, round_: Round, proposal=None, now=None) -> Decisio
         return Decision(False, PHASE_REFUSALS[action])
     if proposal is None:
         return ALLOW
+    if action == Action.REPORT and comment is not None:
+        return _report_comment(user.pk, comment, proposal)
     if action in (Action.EDIT, Action.WITHDRAW):
         if proposal.author_id != user.pk:
             return Decision(False, _("Only the author can do that."))
@@ -114,6 +118,74 @@ def official_role(user) -> str:
     if user.is_superuser or roles.has_role(user, roles.MODERATOR):
         return "moderation"
     return ""
+
+
+# --- a comment's own actions (commenting itself, and reporting, are `can`'s) -------------------------
+
+COMMENT_EDIT_WINDOW = timedelta(minutes=15)
+_COMMENT_REPORT_REFUSED = Decision(False, _("Only visible comments of others can be reported."))
+_COMMENT_EDIT_REFUSED = Decision(False, _("Comments can only be edited by their author within 15 minutes."))
+_COMMENT_DELETE_REFUSED = Decision(False, _("Only the author can delete a comment."))
+
+
+def _report_comment(user_id, comment, proposal) -> Decision:
+    """Reporting a comment, once the reader and the phase allow reports: another's, while shown."""
+    if comment.author_id == user_id or not comment.is_visible or not proposal.is_published:
+        return _COMMENT_REPORT_REFUSED
+    return ALLOW
+
+
+class CommentRules:
+    """What one reader may do with the comments under one proposal: decided once for the reader and
+    the phase, then per comment. `can(..., comment=...)`, `can_edit_comment` and `can_delete_comment`
+    decide by the same rules; a discussion's page, which asks for every comment, builds one of these
+    (asking `can` for each of forty comments took a millisecond)."""
+
+    def __init__(self, user, round_=None, proposal=None, now=None):
+        self.now = now or timezone.now()
+        signed_in = user.is_authenticated
+        self.user_id = user.pk if signed_in else None
+        self.active = signed_in and user.is_active and not getattr(user, "is_blocked", False)
+        self.proposal = proposal
+        self.reports = can(user, Action.REPORT, round_, now=self.now) if round_ is not None else None
+
+    def edit(self, comment) -> Decision:
+        """Its author may correct a comment within 15 minutes of posting it, while it is shown."""
+        if (
+            self.active
+            and comment.author_id == self.user_id
+            and comment.is_visible
+            and self.now - comment.created_at <= COMMENT_EDIT_WINDOW
+        ):
+            return ALLOW
+        return _COMMENT_EDIT_REFUSED
+
+    def delete(self, comment) -> Decision:
+        """Its author may delete a comment at any time, in any phase: the text is theirs to take back."""
+        if self.user_id is not None and comment.author_id == self.user_id:
+            return ALLOW
+        return _COMMENT_DELETE_REFUSED
+
+    def report(self, comment) -> Decision:
+        """As `can(user, Action.REPORT, round_, proposal, comment=comment)`."""
+        if not self.reports:
+            return self.reports
+        return _report_comment(self.user_id, comment, self.proposal)
+
+
+def can_edit_comment(user, comment, now=None) -> Decision:
+    return CommentRules(user, now=now).edit(comment)
+
+
+def can_delete_comment(user, comment) -> Decision:
+    return CommentRules(user).delete(comment)
+
+
+def can_highlight(user) -> Decision:
+    """Those who post official replies put replies at the top of a discussion (or take them down)."""
+    if official_role(user):
+        return ALLOW
+    return Decision(False, _("Only the administration and the moderation can highlight replies."))
 
 
 def can_read_audit_log(user) -> bool:

@@ -103,6 +103,25 @@ def test_edit_within_15_minutes_is_marked(proposal, make_user):
 
 
 @pytest.mark.django_db
+def test_the_page_offers_editing_only_while_the_author_may_edit(client, proposal, make_user):
+    """The edit link follows rounds/permissions.py's rule (the author, 15 minutes, shown): after the
+    window only deleting is offered, and nobody else gets either link."""
+    anna = make_user("anna")
+    comment = services.post_comment(anna, proposal, "Erster Gedanke")
+    edit_link = reverse("comments:edit", args=[comment.pk])
+    delete_link = reverse("comments:delete", args=[comment.pk])
+    client.force_login(anna)
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert edit_link in page and delete_link in page
+    Comment.objects.filter(pk=comment.pk).update(created_at=timezone.now() - timedelta(minutes=16))
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert edit_link not in page and delete_link in page
+    client.force_login(make_user("bernd"))
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert edit_link not in page and delete_link not in page
+
+
+@pytest.mark.django_db
 def test_delete_replaces_the_text_and_keeps_replies(client, proposal, make_user):
     anna, bernd = make_user("anna"), make_user("bernd")
     comment = services.post_comment(anna, proposal, "Geheimnis")

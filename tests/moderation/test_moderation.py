@@ -31,6 +31,28 @@ def test_reports_by_the_same_person_count_once(proposal, make_user):
 
 
 @pytest.mark.django_db
+def test_only_what_others_show_can_be_reported_even_when_posted_directly(proposal, make_user, moderator):
+    """The service asks rounds/permissions.py with the item, as the page does before it shows the link: a
+    POST to the report address cannot report one's own proposal or comment, nor a hidden or deleted one."""
+    author = proposal.author
+    with pytest.raises(ActionRefused, match="veröffentlichte Vorschläge anderer"):
+        services.report(author, proposal=proposal, reason="off_topic")
+    anna = make_user("anna")
+    comment = comments.post_comment(anna, proposal, "Meine Meinung")
+    with pytest.raises(ActionRefused, match="sichtbare Kommentare anderer"):
+        services.report(anna, comment=comment, reason="insult")
+    services.report(author, comment=comment, reason="insult")  # a comment under one's own proposal: yes
+    services.hide(moderator, comment=comment, reason="Beleidigung")
+    with pytest.raises(ActionRefused, match="sichtbare Kommentare anderer"):
+        services.report(make_user("bernd"), comment=comment, reason="insult")
+    gone = comments.post_comment(anna, proposal, "Doch nicht")
+    gone = comments.delete_comment(anna, gone)
+    with pytest.raises(ActionRefused, match="sichtbare Kommentare anderer"):
+        services.report(make_user("carla"), comment=gone, reason="insult")
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_threshold_of_reports_hides_until_a_moderator_decides(proposal, make_user, moderator):
     author = make_user("schreiber")
     comment = comments.post_comment(author, proposal, "Grenzwertig")

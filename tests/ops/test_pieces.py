@@ -149,7 +149,7 @@ def thread_kinds():
 
 
 def action_kinds():
-    return flag_kinds("reply", "own", "report", "highlight", "highlighted", "can_be_official")
+    return flag_kinds("reply", "edit", "delete", "report", "highlight", "highlighted", "can_be_official")
 
 
 def comment_kinds():
