@@ -585,6 +585,58 @@ def test_rho_a_with_a_guess_certified(case, side, ratio, rnd, frac):
             assert results[2][5] == plain[5] and results[2][6] == plain[6]
 
 
+@settings(max_examples=600, deadline=None)
+@given(
+    _histograms(),
+    st.sampled_from([-1, 0, 1]),
+    st.sampled_from([0.5, 0.9, 0.999, 1.0, 1.0 + 2.0**-40, 1.001, 1.1, 2.0, 1e9]),
+    st.randoms(use_true_random=False),
+    st.sampled_from([0.3, 0.6, 0.9, 0.99, 0.999999]),
+    st.sampled_from([0.0, 2.0**-40, 1e-6]),
+    st.sampled_from([0.0, 0.25, 1.0, 4.0]),
+)
+def test_rho_a_cols_with_a_guess_certified(case, side, ratio, rnd, frac, other, near):
+    """:func:`_rho_a_cols` (the pass over the entries in C on the histogram's columns, every error
+    bounded by the largest error bound of any class, only the entries near the estimated split sorted
+    first): wherever it returns a result it is certified as :func:`_rho_a`'s (interval holding the
+    exact factor, the exact split, ``denom``, ``slo``, 'unaffordable' only where the money with its
+    errors cannot reach the cost), also where some other class (not in the histogram) has the largest
+    error bound, and for any share of the entries sorted first (``_NEAR``); a lower bound returned
+    instead lies above ``above`` and at most at the exact factor; and where it certifies, it finds the
+    split of :func:`_rho_a`."""
+    hist, money, errs, c = case
+    u0 = hist[0][1]
+    hist = [(cid, u0, m) for cid, _u, m in hist]
+    rnd.shuffle(hist)
+    true = [Fraction(a) + side * Fraction(e) for a, e in zip(money, errs, strict=True)]
+    vals = [(max(true[cid], Fraction(0)), u, m) for cid, u, m in hist]
+    rho = _exact_rho(vals, Fraction(c))
+    exact_total = sum(v * m for v, _u, m in vals)
+    base = float(rho) if rho is not None else c / (u0 * sum(m for _c, _u, m in hist))
+    guess = base * ratio
+    above = base * frac
+    errs = [*errs, max(errs) + other * max(money)]  # a class outside the histogram
+    money = [*money, 1.0]
+    cols = float_mod._columns(None, hist)
+    saved = float_mod._NEAR
+    float_mod._NEAR = near
+    try:
+        bounded = float_mod._rho_a_cols(cols, money, errs, c, u0, guess * u0, above)
+        if bounded.__class__ is float:
+            assert bounded > above
+            assert rho is not None and Fraction(bounded) <= rho
+            bounded = float_mod._AGAIN
+        res = float_mod._rho_a_cols(cols, money, errs, c, u0, guess * u0)
+    finally:
+        float_mod._NEAR = saved
+    plain = _rho_a(hist, money, errs, c)
+    for r in (res, bounded):
+        if r is not float_mod._AGAIN:
+            _assert_certified(r, rho, exact_total, hist, money, errs, true)
+    if res and res is not float_mod._AGAIN and plain:
+        assert res[5] == plain[5] and res[6] == plain[6]
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     _histograms(),
