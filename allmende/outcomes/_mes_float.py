@@ -301,7 +301,7 @@ def _hist_at(hc, prefix: tuple, p: int, cl, gc) -> list:
             cids = list(cnt)
             ms = list(cnt.values())
             h = list(zip(cids, repeat(u), ms))
-            if len(h) >= _GUESS_MIN:
+            if len(h) >= _COLS_MIN:
                 cc[id(h)] = (ms, cids, h, sum(ms))
         else:
             h = _count_hist(cl, gc)
@@ -631,6 +631,7 @@ def _rho_a_below(hist, ca, ce, c, u, xlo, above=INF):
     return _AGAIN
 
 
+_COLS_MIN = 128  # histograms with fewer entries are evaluated in Python (_rho_a_below: C's setup costs more)
 _NEAR = 1.0  # _rho_a_cols: entries below x0 + _NEAR * (x0 - xlo) are sorted first
 _FLIP = bytes.maketrans(b"\x00\x01", b"\x01\x00")
 _EMAX: list = [None, 0, 0.0]  # the list of error bounds last asked for, how far it was scanned, its largest
@@ -679,8 +680,8 @@ def _rho_a_cols(cols, ca, ce, c, u, xlo, above=INF):
     if total + terr < c:
         _UNAFF[0] = total + terr
         return None
-    if total - terr < c or c < _TINY:
-        return False
+    if total - terr < c or c < _TINY:  # (perhaps only by the looser error bounds: decided by _rho_a)
+        return _AGAIN
     if above < INF and n:
         low = (
             (c - (sa + eb * (voters - n) * (1 + 4 * EPS)) * (1 + 2 * (k + 2) * EPS)) / (n * u) * (1 - 8 * EPS)
@@ -862,12 +863,13 @@ def _rho_pay(cp: Compiled) -> tuple:
     cc = hc[3]
 
     def rho(h, ca, ce, c, guess=0.0, above=INF):
-        if 0.0 < guess < INF and len(h) >= _GUESS_MIN:
+        if 0.0 < guess < INF and len(h) >= _COLS_MIN:
             u = h[0][1]
             r = _rho_a_cols(_columns(cc, h), ca, ce, c, u, guess * u * _GUESS_SHY, above)
             if r is not _AGAIN:
                 return r
-        return _rho_a(_by_money(bm, h, ca), ca, ce, c)
+            guess = 0.0
+        return _rho_a(_by_money(bm, h, ca), ca, ce, c, guess, above)
 
     return rho, _pay_a
 

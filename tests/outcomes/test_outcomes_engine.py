@@ -679,19 +679,26 @@ def test_from_other_bounds_the_factor_at_a_larger_budget(case, gains, steps, tig
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(elections(approval_only=True, max_voters=40, max_projects=10), st.sampled_from(TIES))
-def test_guessed_factors_and_bounds_in_runs(inst, tie):
+@given(
+    elections(approval_only=True, max_voters=40, max_projects=10),
+    st.sampled_from(TIES),
+    st.sampled_from([1, 10**9]),
+)
+def test_guessed_factors_and_bounds_in_runs(inst, tie, cols_min):
     """With the guessed factors of :func:`_rho_a` used on every histogram (not only on those with at
     least ``_GUESS_MIN`` entries), runs take lower bounds instead of factors for projects above the
     round's best one: the same orders as the plain runs at every unit step, and the completion the
-    same outcome as the exact engine."""
+    same outcome as the exact engine; also with the pass in C (:func:`_rho_a_cols`) on every
+    histogram (``_COLS_MIN`` 1) in the runs and checks."""
     cp = Compiled(inst, tie)
     if cp.n_voters == 0 or not float_ok(cp, cp.budget):
         return
     cands, free = mes_candidates(cp)
     step = cp.scale * cp.n_voters
     saved = float_mod._GUESS_MIN
+    saved_cols = float_mod._COLS_MIN
     float_mod._GUESS_MIN = 1
+    float_mod._COLS_MIN = cols_min
     try:
         fast = mes_add1(cp, tie)
         for k in range(6):
@@ -701,6 +708,7 @@ def test_guessed_factors_and_bounds_in_runs(inst, tie):
                 assert run.order == _exact_order(cp, b)
     finally:
         float_mod._GUESS_MIN = saved
+        float_mod._COLS_MIN = saved_cols
     assert fast.selected == mes_add1(Compiled(inst, tie), tie, fast=False).selected
 
 
