@@ -76,7 +76,11 @@ or its lower bound in a check. The entries with less money than the guessed leve
 pass over the histogram, only the others are sorted (:func:`_rho_a_below`, the split certified as
 before, or evaluated without the guess); and in a run, where the pass alone bounds the factor above
 the best factor evaluated in the round, the project cannot win the round and keeps that bound as its
-stale entry instead of being evaluated to the end.
+stale entry instead of being evaluated to the end. On histograms of at least ``_COLS_MIN`` entries
+(Amsterdam's, about 2 000) that pass is done in C on the histogram's columns (:func:`_rho_a_cols`:
+the money gathered by ``map``, ``sumprod`` over ``compress`` with a mask; every entry's error bounded by
+the largest one of any class, where that stays small against the cost), and of the entries from the
+guessed level on only those below an estimate of the split are sorted first.
 
 Ranges of budgets (:class:`RangeCheck`) enclose every class's money between affine functions of the
 budget; where a check fails, the completion locates the budget where the order really changes by
@@ -298,11 +302,13 @@ def _hist_at(hc, prefix: tuple, p: int, cl, gc) -> list:
             cnt = Counter(map(gc.__getitem__, rep)) if rep else Counter()
             for g, m in heavy:
                 cnt[gc[g]] += m
-            cids = list(cnt)
-            ms = list(cnt.values())
-            h = list(zip(cids, repeat(u), ms))
-            if len(h) >= _COLS_MIN:
+            if len(cnt) >= _COLS_MIN:
+                cids = list(cnt)
+                ms = list(cnt.values())
+                h = list(zip(cids, repeat(u), ms))
                 cc[id(h)] = (ms, cids, h, sum(ms))
+            else:
+                h = list(zip(cnt.keys(), repeat(u), cnt.values()))
         else:
             h = _count_hist(cl, gc)
         if size[0] > _HIST_CACHE:
@@ -631,7 +637,11 @@ def _rho_a_below(hist, ca, ce, c, u, xlo, above=INF):
     return _AGAIN
 
 
-_COLS_MIN = 128  # histograms with fewer entries are evaluated in Python (_rho_a_below: C's setup costs more)
+_COLS_MIN = 1024  # histograms with fewer entries are evaluated in Python (_rho_a_below; see there)
+# _rho_a_cols only while the largest error bound of any class times the voters stays below this share
+# of the cost (the error bounds of a run's classes grow with its rounds; on Warszawa 2020
+# Praga-Poludnie up to a quarter of the cost, which left the runs' intervals overlapping)
+_COLS_ERR = 2.0**-30
 _NEAR = 1.0  # _rho_a_cols: entries below x0 + _NEAR * (x0 - xlo) are sorted first
 _FLIP = bytes.maketrans(b"\x00\x01", b"\x01\x00")
 _EMAX: list = [None, 0, 0.0]  # the list of error bounds last asked for, how far it was scanned, its largest
@@ -659,14 +669,21 @@ def _rho_a_cols(cols, ca, ce, c, u, xlo, above=INF):
     ``cols`` (:func:`_columns`): the entries' money gathered by ``map``, those below and from ``xlo``
     on told apart by a mask of bytes and summed by ``sumprod`` over ``compress``; every entry's error
     bounded by the largest error bound of any class (:func:`_emax`) times its voters instead of summed
-    one by one. Only the entries from ``xlo`` on are sorted (their indices by their money) and walked
-    to the split. The same certification as :func:`_rho_a_below` with these (larger) error bounds:
-    the number of terms of every sum is at most the number of entries ``k``, the largest money below
-    ``xlo`` (the left neighbour where the split falls on the first sorted entry) is found by a pass in
-    C only then. Returns what :func:`_rho_a_below` returns (:data:`_AGAIN` where it does not certify).
-    Per entry about two thirds of the Python pass's time on 2 000 entries (measured in the sixteenth
-    round)."""
+    one by one (only where that bound times the voters stays below ``_COLS_ERR`` times the cost: else,
+    and where affordability is uncertain with it, :data:`_AGAIN`, and :func:`_rho_a` decides with the
+    entries' own errors). Of the entries from ``xlo`` on, those below ``x0 + _NEAR (x0 - xlo)`` (``x0``
+    the level of the split if all of them paid it, a lower bound of the true one) are sorted first
+    (their indices by their money) and walked; the others only if the split is not among them. The
+    same certification as :func:`_rho_a_below` with these (larger) error bounds: the number of terms
+    of every sum is at most the number of entries ``k``, the largest money below ``xlo`` (the left
+    neighbour where the split falls on the first sorted entry) is found by a pass in C only then.
+    Returns what :func:`_rho_a_below` returns (:data:`_AGAIN` where it does not certify). On Amsterdam
+    621 (about 2 000 entries) about two thirds of the Python pass's time per entry (sixteenth round,
+    benchmarks/outcomes/NOTES.md); on histograms of a few hundred entries no gain."""
     ms, cids, _h, voters = cols
+    eb = _emax(ce) * (1 + 4 * EPS)
+    if eb * voters > c * _COLS_ERR:  # too loose (one class with a large error bound): in Python
+        return _AGAIN
     A = list(map(ca.__getitem__, cids))
     mask = bytes(map(ge, A, repeat(xlo)))
     nmask = mask.translate(_FLIP)
@@ -674,7 +691,6 @@ def _rho_a_cols(cols, ca, ce, c, u, xlo, above=INF):
     n = sumprod(ms, mask)
     su = sumprod(compress(ms, mask), compress(A, mask))
     k = len(A)
-    eb = _emax(ce) * (1 + 4 * EPS)
     total = sa + su
     terr = eb * voters * (1 + 4 * EPS) + 2 * (k + 2) * EPS * total
     if total + terr < c:
@@ -868,7 +884,6 @@ def _rho_pay(cp: Compiled) -> tuple:
             r = _rho_a_cols(_columns(cc, h), ca, ce, c, u, guess * u * _GUESS_SHY, above)
             if r is not _AGAIN:
                 return r
-            guess = 0.0
         return _rho_a(_by_money(bm, h, ca), ca, ce, c, guess, above)
 
     return rho, _pay_a
