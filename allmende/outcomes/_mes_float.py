@@ -1714,8 +1714,8 @@ def _gaps(line, hi1, hi2, cap=INF):
     if pts[0][1] <= 0.0:
         return pts[0][0]
     for (x0, d0), (x1, d1) in zip(pts, pts[1:], strict=False):
-        if d1 <= 0.0:
-            return x0 + (x1 - x0) * d0 / (d0 - d1)
+        if d1 <= 0.0:  # (the interpolation's rounding may step past x1, e.g. to 1 + 2^-52)
+            return min(x1, x0 + (x1 - x0) * d0 / (d0 - d1))
     return pts[0][0]
 
 

@@ -8,7 +8,7 @@ import math
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from allmende.outcomes import _mes_float as float_mod
@@ -978,6 +978,9 @@ def test_afford_from_near_underflow():
     st.floats(0.5, 2.0),
     st.one_of(st.just(math.inf), st.floats(0.5, 2.0)),
     st.one_of(st.just(0.0), st.floats(0.0, 1.2)),
+)
+@example(
+    [1.6748926548938963, 1.1875, 1.6694916982075, 1.6694916982075], 1.1875, 1.6694916982075, math.inf, 0.0
 )
 def test_gaps_clear_only_where_the_lines_stay_apart(tangents, hi1, hi2, cap, s0):
     """_gaps with a cap and a start of affordability: None only if max(T1, T2) lies above
