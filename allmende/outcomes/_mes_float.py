@@ -76,7 +76,11 @@ or its lower bound in a check. The entries with less money than the guessed leve
 pass over the histogram, only the others are sorted (:func:`_rho_a_below`, the split certified as
 before, or evaluated without the guess); and in a run, where the pass alone bounds the factor above
 the best factor evaluated in the round, the project cannot win the round and keeps that bound as its
-stale entry instead of being evaluated to the end.
+stale entry instead of being evaluated to the end. On histograms of at least ``_COLS_MIN`` entries
+(Amsterdam's, about 2 000) that pass is done in C on the histogram's columns (:func:`_rho_a_cols`:
+the money gathered by ``map``, ``sumprod`` over ``compress`` with a mask; every entry's error bounded by
+the largest one of any class, where that stays small against the cost), and of the entries from the
+guessed level on only those below an estimate of the split are sorted first.
 
 Ranges of budgets (:class:`RangeCheck`) enclose every class's money between affine functions of the
 budget; where a check fails, the completion locates the budget where the order really changes by
@@ -93,9 +97,9 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, deque
-from itertools import compress, repeat
+from itertools import compress, islice, repeat
 from math import sumprod
-from operator import itemgetter, lt
+from operator import ge, itemgetter, lt
 
 from .profile import Compiled
 
@@ -293,7 +297,20 @@ def _hist_at(hc, prefix: tuple, p: int, cl, gc) -> list:
     key = (prefix, p)
     h = d.get(key)
     if h is None:
-        h = _count_hist(cl, gc)
+        if len(cl) == 1:  # one utility (approval ballots): the columns for _rho_a_cols come with it
+            u, rep, heavy = cl[0]
+            cnt = Counter(map(gc.__getitem__, rep)) if rep else Counter()
+            for g, m in heavy:
+                cnt[gc[g]] += m
+            if len(cnt) >= _COLS_MIN:
+                cids = list(cnt)
+                ms = list(cnt.values())
+                h = list(zip(cids, repeat(u), ms))
+                cc[id(h)] = (ms, cids, h, sum(ms))
+            else:
+                h = list(zip(cnt.keys(), repeat(u), cnt.values()))
+        else:
+            h = _count_hist(cl, gc)
         if size[0] > _HIST_CACHE:
             d.clear()
             bm.clear()
@@ -620,6 +637,117 @@ def _rho_a_below(hist, ca, ce, c, u, xlo, above=INF):
     return _AGAIN
 
 
+_COLS_MIN = 1024  # histograms with fewer entries are evaluated in Python (_rho_a_below; see there)
+# _rho_a_cols only while the largest error bound of any class times the voters stays below this share
+# of the cost (the error bounds of a run's classes grow with its rounds; on Warszawa 2020
+# Praga-Poludnie up to a quarter of the cost, which left the runs' intervals overlapping)
+_COLS_ERR = 2.0**-30
+_NEAR = 1.0  # _rho_a_cols: entries below x0 + _NEAR * (x0 - xlo) are sorted first
+_FLIP = bytes.maketrans(b"\x00\x01", b"\x01\x00")
+_EMAX: list = [None, 0, 0.0]  # the list of error bounds last asked for, how far it was scanned, its largest
+
+
+def _emax(ce: list) -> float:
+    """The largest error bound in ``ce`` (the classes' error bounds: lists that only grow, by appends
+    in :func:`_pay_a` and :func:`_pay`), kept for the last list asked for and extended by the entries
+    appended since (a run or check asks for the same list in every evaluation)."""
+    k = _EMAX
+    n = len(ce)
+    if k[0] is ce:
+        if n > k[1]:
+            k[2] = max(k[2], max(islice(ce, k[1], None)))
+            k[1] = n
+        return k[2]
+    k[0] = ce
+    k[1] = n
+    k[2] = m = max(ce) if ce else 0.0
+    return m
+
+
+def _rho_a_cols(cols, ca, ce, c, u, xlo, above=INF):
+    """:func:`_rho_a_below` with the pass over the entries done in C on the histogram's columns
+    ``cols`` (:func:`_columns`): the entries' money gathered by ``map``, those below and from ``xlo``
+    on told apart by a mask of bytes and summed by ``sumprod`` over ``compress``; every entry's error
+    bounded by the largest error bound of any class (:func:`_emax`) times its voters instead of summed
+    one by one (only where that bound times the voters stays below ``_COLS_ERR`` times the cost: else,
+    and where affordability is uncertain with it, :data:`_AGAIN`, and :func:`_rho_a` decides with the
+    entries' own errors). Of the entries from ``xlo`` on, those below ``x0 + _NEAR (x0 - xlo)`` (``x0``
+    the level of the split if all of them paid it, a lower bound of the true one) are sorted first
+    (their indices by their money) and walked; the others only if the split is not among them. The
+    same certification as :func:`_rho_a_below` with these (larger) error bounds: the number of terms
+    of every sum is at most the number of entries ``k``, the largest money below ``xlo`` (the left
+    neighbour where the split falls on the first sorted entry) is found by a pass in C only then.
+    Returns what :func:`_rho_a_below` returns (:data:`_AGAIN` where it does not certify). On Amsterdam
+    621 (about 2 000 entries) about two thirds of the Python pass's time per entry (sixteenth round,
+    benchmarks/outcomes/NOTES.md); on histograms of a few hundred entries no gain."""
+    ms, cids, _h, voters = cols
+    eb = _emax(ce) * (1 + 4 * EPS)
+    if eb * voters > c * _COLS_ERR:  # too loose (one class with a large error bound): in Python
+        return _AGAIN
+    A = list(map(ca.__getitem__, cids))
+    mask = bytes(map(ge, A, repeat(xlo)))
+    nmask = mask.translate(_FLIP)
+    sa = sumprod(compress(ms, nmask), compress(A, nmask))
+    n = sumprod(ms, mask)
+    su = sumprod(compress(ms, mask), compress(A, mask))
+    k = len(A)
+    total = sa + su
+    terr = eb * voters * (1 + 4 * EPS) + 2 * (k + 2) * EPS * total
+    if total + terr < c:
+        _UNAFF[0] = total + terr
+        return None
+    if total - terr < c or c < _TINY:  # (perhaps only by the looser error bounds: decided by _rho_a)
+        return _AGAIN
+    if above < INF and n:
+        low = (
+            (c - (sa + eb * (voters - n) * (1 + 4 * EPS)) * (1 + 2 * (k + 2) * EPS)) / (n * u) * (1 - 8 * EPS)
+        )
+        if low > above:
+            return low
+    As = list(compress(A, mask))
+    Ms = list(compress(ms, mask))
+    # Only the entries below an estimate of the split are sorted first (the walk passes few of them:
+    # on Amsterdam 621 4 % of the entries from xlo on); the others only if the split lies among them.
+    # ``(c - sa) / n`` is the level where the split would lie if every entry from xlo on paid it.
+    x0 = (c - sa) / n if n else INF
+    near = bytes(map(lt, As, repeat(x0 + _NEAR * (x0 - xlo))))
+    i = 0
+    found = False
+    idx = range(len(As))
+    for part in (near, near.translate(_FLIP)):
+        for j in sorted(compress(idx, part), key=As.__getitem__):
+            a = As[j]
+            if c - sa <= a * n:
+                found = True
+                break
+            m = Ms[j]
+            sa += m * a
+            n -= m
+            i += 1
+            left = a
+        if found:
+            break
+    else:
+        return _AGAIN
+    denom = n * u
+    rho = (c - sa) / denom
+    saerr = eb * (voters - n) * (1 + 4 * EPS)
+    err = (saerr + 2 * (k + 2) * EPS * (sa + c)) / denom + 2 * EPS * rho
+    lo = rho - err
+    hi = rho + err
+    tau = a / u
+    ebu = eb / u * (1 + 4 * EPS)
+    if not i:
+        left = max(compress(A, nmask), default=-1.0)
+    if (
+        lo > 0.0
+        and tau * (1 - 4 * EPS) - ebu * (1 + 4 * EPS) >= hi * (1 + 8 * EPS)
+        and (left < 0.0 or left / u * (1 + 4 * EPS) + ebu * (1 + 4 * EPS) <= lo * (1 - 8 * EPS))
+    ):
+        return lo, rho, hi, err, tau, a, denom, (total - terr) * (1 - 2 * EPS)
+    return _AGAIN
+
+
 def _pay_a(hist, r, ca, ce) -> bytes:
     """:func:`_pay` for a histogram with one utility and a split from :func:`_rho_a`."""
     wr, werr, a_split = r[1], r[3], r[5]
@@ -746,9 +874,16 @@ def _rho_pay(cp: Compiled) -> tuple:
     ballots) :func:`_rho_a` on the entries ordered by :func:`_by_money`, and :func:`_pay_a`."""
     if not cp.approval:
         return _rho, _pay
-    bm = _hist_cache(cp)[2]
+    hc = _hist_cache(cp)
+    bm = hc[2]
+    cc = hc[3]
 
     def rho(h, ca, ce, c, guess=0.0, above=INF):
+        if 0.0 < guess < INF and len(h) >= _COLS_MIN:
+            u = h[0][1]
+            r = _rho_a_cols(_columns(cc, h), ca, ce, c, u, guess * u * _GUESS_SHY, above)
+            if r is not _AGAIN:
+                return r
         return _rho_a(_by_money(bm, h, ca), ca, ce, c, guess, above)
 
     return rho, _pay_a
@@ -1579,8 +1714,8 @@ def _gaps(line, hi1, hi2, cap=INF):
     if pts[0][1] <= 0.0:
         return pts[0][0]
     for (x0, d0), (x1, d1) in zip(pts, pts[1:], strict=False):
-        if d1 <= 0.0:
-            return x0 + (x1 - x0) * d0 / (d0 - d1)
+        if d1 <= 0.0:  # (the interpolation's rounding may step past x1, e.g. to 1 + 2^-52)
+            return min(x1, x0 + (x1 - x0) * d0 / (d0 - d1))
     return pts[0][0]
 
 

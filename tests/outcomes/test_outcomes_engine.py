@@ -8,7 +8,7 @@ import math
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from allmende.outcomes import _mes_float as float_mod
@@ -585,6 +585,58 @@ def test_rho_a_with_a_guess_certified(case, side, ratio, rnd, frac):
             assert results[2][5] == plain[5] and results[2][6] == plain[6]
 
 
+@settings(max_examples=600, deadline=None)
+@given(
+    _histograms(),
+    st.sampled_from([-1, 0, 1]),
+    st.sampled_from([0.5, 0.9, 0.999, 1.0, 1.0 + 2.0**-40, 1.001, 1.1, 2.0, 1e9]),
+    st.randoms(use_true_random=False),
+    st.sampled_from([0.3, 0.6, 0.9, 0.99, 0.999999]),
+    st.sampled_from([0.0, 2.0**-40, 1e-6]),
+    st.sampled_from([0.0, 0.25, 1.0, 4.0]),
+)
+def test_rho_a_cols_with_a_guess_certified(case, side, ratio, rnd, frac, other, near):
+    """:func:`_rho_a_cols` (the pass over the entries in C on the histogram's columns, every error
+    bounded by the largest error bound of any class, only the entries near the estimated split sorted
+    first): wherever it returns a result it is certified as :func:`_rho_a`'s (interval holding the
+    exact factor, the exact split, ``denom``, ``slo``, 'unaffordable' only where the money with its
+    errors cannot reach the cost), also where some other class (not in the histogram) has the largest
+    error bound, and for any share of the entries sorted first (``_NEAR``); a lower bound returned
+    instead lies above ``above`` and at most at the exact factor; and where it certifies, it finds the
+    split of :func:`_rho_a`."""
+    hist, money, errs, c = case
+    u0 = hist[0][1]
+    hist = [(cid, u0, m) for cid, _u, m in hist]
+    rnd.shuffle(hist)
+    true = [Fraction(a) + side * Fraction(e) for a, e in zip(money, errs, strict=True)]
+    vals = [(max(true[cid], Fraction(0)), u, m) for cid, u, m in hist]
+    rho = _exact_rho(vals, Fraction(c))
+    exact_total = sum(v * m for v, _u, m in vals)
+    base = float(rho) if rho is not None else c / (u0 * sum(m for _c, _u, m in hist))
+    guess = base * ratio
+    above = base * frac
+    errs = [*errs, max(errs) + other * max(money)]  # a class outside the histogram
+    money = [*money, 1.0]
+    cols = float_mod._columns(None, hist)
+    saved = float_mod._NEAR
+    float_mod._NEAR = near
+    try:
+        bounded = float_mod._rho_a_cols(cols, money, errs, c, u0, guess * u0, above)
+        if bounded.__class__ is float:
+            assert bounded > above
+            assert rho is not None and Fraction(bounded) <= rho
+            bounded = float_mod._AGAIN
+        res = float_mod._rho_a_cols(cols, money, errs, c, u0, guess * u0)
+    finally:
+        float_mod._NEAR = saved
+    plain = _rho_a(hist, money, errs, c)
+    for r in (res, bounded):
+        if r is not float_mod._AGAIN:
+            _assert_certified(r, rho, exact_total, hist, money, errs, true)
+    if res and res is not float_mod._AGAIN and plain:
+        assert res[5] == plain[5] and res[6] == plain[6]
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     _histograms(),
@@ -627,19 +679,26 @@ def test_from_other_bounds_the_factor_at_a_larger_budget(case, gains, steps, tig
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(elections(approval_only=True, max_voters=40, max_projects=10), st.sampled_from(TIES))
-def test_guessed_factors_and_bounds_in_runs(inst, tie):
+@given(
+    elections(approval_only=True, max_voters=40, max_projects=10),
+    st.sampled_from(TIES),
+    st.sampled_from([1, 10**9]),
+)
+def test_guessed_factors_and_bounds_in_runs(inst, tie, cols_min):
     """With the guessed factors of :func:`_rho_a` used on every histogram (not only on those with at
     least ``_GUESS_MIN`` entries), runs take lower bounds instead of factors for projects above the
     round's best one: the same orders as the plain runs at every unit step, and the completion the
-    same outcome as the exact engine."""
+    same outcome as the exact engine; also with the pass in C (:func:`_rho_a_cols`) on every
+    histogram (``_COLS_MIN`` 1) in the runs and checks."""
     cp = Compiled(inst, tie)
     if cp.n_voters == 0 or not float_ok(cp, cp.budget):
         return
     cands, free = mes_candidates(cp)
     step = cp.scale * cp.n_voters
     saved = float_mod._GUESS_MIN
+    saved_cols = float_mod._COLS_MIN
     float_mod._GUESS_MIN = 1
+    float_mod._COLS_MIN = cols_min
     try:
         fast = mes_add1(cp, tie)
         for k in range(6):
@@ -649,6 +708,7 @@ def test_guessed_factors_and_bounds_in_runs(inst, tie):
                 assert run.order == _exact_order(cp, b)
     finally:
         float_mod._GUESS_MIN = saved
+        float_mod._COLS_MIN = saved_cols
     assert fast.selected == mes_add1(Compiled(inst, tie), tie, fast=False).selected
 
 
@@ -918,6 +978,9 @@ def test_afford_from_near_underflow():
     st.floats(0.5, 2.0),
     st.one_of(st.just(math.inf), st.floats(0.5, 2.0)),
     st.one_of(st.just(0.0), st.floats(0.0, 1.2)),
+)
+@example(
+    [1.6748926548938963, 1.1875, 1.6694916982075, 1.6694916982075], 1.1875, 1.6694916982075, math.inf, 0.0
 )
 def test_gaps_clear_only_where_the_lines_stay_apart(tangents, hi1, hi2, cap, s0):
     """_gaps with a cap and a start of affordability: None only if max(T1, T2) lies above
