@@ -18,6 +18,17 @@ class RenderedOncePerLanguage:
 
     _unbound_html: dict = {}
 
+    @classmethod
+    def empty_html(cls, **kwargs) -> SafeString:
+        """The unbound form made with these keyword arguments, rendered once per process and language
+        like `render` keeps it, without making the form each time (making one copies its fields, as much
+        work again as the kept rendering saves)."""
+        key = (cls, get_language(), tuple(sorted(kwargs.items())))
+        html = cls._unbound_html.get(key)
+        if html is None:
+            html = cls._unbound_html[key] = cls(**kwargs).render()
+        return html
+
     def render(self, template_name=None, context=None, renderer=None):
         if self.is_bound or self.initial or template_name or context or renderer:
             return super().render(template_name, context, renderer)

@@ -4,8 +4,8 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from allmende.ops.addresses import address, sign_in_address
@@ -22,17 +22,6 @@ from .pieces import comments_html
 
 def _proposal(slug, number):
     return proposal_queries.proposal_by_number(slug, number)
-
-
-_FORMS: dict[tuple, str] = {}  # the empty comment form's HTML per language and kind of author
-
-
-def _empty_form_html(can_be_official: bool) -> str:
-    key = (get_language(), can_be_official)
-    html = _FORMS.get(key)
-    if html is None:
-        html = _FORMS[key] = CommentForm(can_be_official=can_be_official).render()
-    return html
 
 
 def thread_html(
@@ -82,7 +71,9 @@ def thread_html(
     if can_comment:
         values["post_url"] = address("comments:post", proposal.round.slug, proposal.number)
         values["csrf_token"] = csrf_token
-        values["comment_form"] = form.render() if form is not None else _empty_form_html(bool(badge))
+        values["comment_form"] = (
+            form.render() if form is not None else CommentForm.empty_html(can_be_official=bool(badge))
+        )
     elif not signed_in:
         values["login_url"] = f"{sign_in_address(proposal.get_absolute_url())}%23diskussion"
     else:
