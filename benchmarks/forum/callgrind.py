@@ -1,7 +1,8 @@
 """Instructions per request, counted by callgrind: repeatable whatever else the machine is doing, where
 seconds on a shared 2-core VM are not.
 
-    .venv/bin/python benchmarks/forum/callgrind.py [--scenario toggle|detail|detail_user] [--requests N] [--ref REF]
+    .venv/bin/python benchmarks/forum/callgrind.py [--scenario toggle|detail|detail_user|detail_discussion]
+                                                   [--requests N] [--ref REF]
 
 Runs this script in its `--drive` mode twice under `valgrind --tool=callgrind`: once driving the WSGI
 application in-process (the servers' settings, the whole middleware stack, no HTTP) with N requests after
@@ -12,7 +13,9 @@ Kernel time is not counted (a saved round trip to PostgreSQL or Redis saves more
 - `detail`: a proposal's page for an anonymous reader, each a different proposal after the page cache
   was emptied (every page rendered);
 - `detail_user`: a proposal's page for a signed-in resident, each a different proposal after the cache was
-  emptied (the page is always rendered for its reader; here its text, facts and timeline too).
+  emptied (the page is always rendered for its reader; here its text, facts and timeline too);
+- `detail_discussion`: the page of a proposal with a discussion of 40 comments for a signed-in
+  resident, after each such page was read once (its comments rendered for the reader every time).
 
 `--ref REF` measures `git archive REF` instead of the working tree. Needs the database that `run.py`
 generates and valgrind (apt package `valgrind`); a few minutes per run. Prints one line; writes nothing
@@ -59,9 +62,18 @@ def drive(args):
         session = sessions[i % len(sessions)]
         benchlib.wsgi_call(app, "GET", f"/runden/{slug}/vorschlaege/{numbers[i]}/", session=session)
 
+    discussions = info["discussions"]["proposals"]  # the first proposals have 40 comments each
+
+    def detail_discussion(i):
+        session = sessions[i % len(sessions)]
+        benchlib.wsgi_call(app, "GET", f"/runden/{slug}/vorschlaege/{i % discussions + 1}/", session=session)
+
     if args.scenario in ("detail", "detail_user"):
         cache.clear()  # every page (and its kept text) rendered, also where an earlier run kept it
         step, per_step = (detail if args.scenario == "detail" else detail_user), 1
+    elif args.scenario == "detail_discussion":
+        step, per_step = detail_discussion, 1
+        warm_up = discussions  # each discussion read once, as after run.py's crawl
     else:
         step, per_step = toggle, 2
     for i in range(warm_up):
@@ -87,7 +99,9 @@ def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--scenario", choices=["toggle", "detail", "detail_user"], default="toggle")
+    parser.add_argument(
+        "--scenario", choices=["toggle", "detail", "detail_user", "detail_discussion"], default="toggle"
+    )
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--ref", default=None, help="measure `git archive REF` instead of the working tree")
     parser.add_argument("--db", default="allmende_bench")
