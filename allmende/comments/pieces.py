@@ -9,7 +9,6 @@ it shows), its text's HTML (kept by allmende.markup), its actions (kept per kind
 replies, put together the same way.
 """
 
-from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -30,24 +29,23 @@ def author_name(comment) -> str:
 
 def comments_html(comments, reader: dict, nested: bool) -> SafeString:
     """The comments (with their `children` where `nested`) for the reader: `reader` holds `user`,
-    `can_comment`, `can_be_official`, `is_moderator`, `csrf_token` (or None), `round`, `proposal` and
-    `request`; what is the same for all comments is added to it here."""
+    `can_comment`, `can_be_official`, `is_moderator`, `csrf_token` (or None), `round` and `proposal`;
+    what is the same for all comments is added to it at the first call."""
     if "language" not in reader:
         reader["language"] = get_language()
         reader["time_zone"] = timezone.get_current_timezone_name()
-        reader["rules"] = CommentRules(reader["user"], reader["round"], reader["proposal"])
+        reader["rules"] = CommentRules(
+            reader["user"], reader["round"], reader["proposal"], moderator=reader["is_moderator"]
+        )
         reader["can_highlight"] = bool(can_highlight(reader["user"]))
         if reader["can_comment"]:
             reader["post_url"] = address("comments:post", reader["round"].slug, reader["proposal"].number)
-    user = reader["user"]
-    reader_id = user.pk if user.is_authenticated else None
+    rules = reader["rules"]
     out = []
     for comment in comments:
         deleted = comment.is_deleted
         hidden = not deleted and comment.is_hidden
-        show_reason = hidden and (
-            reader["is_moderator"] or (reader_id is not None and comment.author_id == reader_id)
-        )
+        show_reason = hidden and rules.sees_hidden_reason(comment)
         children = comment.children if nested else ()
         kind = {
             "official": bool(comment.official),
@@ -93,8 +91,7 @@ def actions_html(reader: dict, comment) -> SafeString:
     if reply:
         values["post_url"] = reader["post_url"]
     if reply or highlight:
-        token = reader["csrf_token"]
-        values["csrf_token"] = str(token) if token else get_token(reader["request"])
+        values["csrf_token"] = str(reader["csrf_token"])
     if kind["edit"]:
         values["edit_url"] = address("comments:edit", comment.pk)
     if kind["delete"]:

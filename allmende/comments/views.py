@@ -12,7 +12,7 @@ from allmende.ops.addresses import address, sign_in_address
 from allmende.ops.pieces import kept_piece
 from allmende.proposals import queries as proposal_queries
 from allmende.proposals.services import ActionRefused
-from allmende.rounds.permissions import can_edit_comment, official_role
+from allmende.rounds.permissions import can_delete_comment, can_edit_comment, official_role
 
 from . import queries, services
 from .forms import CommentForm
@@ -56,13 +56,12 @@ def thread_html(
     if highlighted or roots:
         reader = {
             "user": user,
-            "request": request,
             "proposal": proposal,
             "round": proposal.round,
             "can_comment": can_comment,
             "can_be_official": bool(badge),
             "is_moderator": is_moderator(user) if moderator is None else moderator,
-            "csrf_token": csrf_token,
+            "csrf_token": csrf_token,  # a signed-in reader's (the only ones offered forms)
         }
         if highlighted:
             values["highlighted"] = comments_html(highlighted, reader, nested=False)
@@ -155,7 +154,11 @@ def edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete(request, pk):
-    comment = get_object_or_404(Comment.objects.select_related("proposal__round"), pk=pk, author=request.user)
+    comment = get_object_or_404(Comment.objects.select_related("proposal__round"), pk=pk)
+    decision = can_delete_comment(request.user, comment)
+    if not decision:
+        messages.error(request, decision.reason)
+        return redirect(comment.proposal.get_absolute_url() + f"#{comment.anchor}")
     if request.method == "POST":
         services.delete_comment(request.user, comment)
         messages.success(request, _("Your comment has been deleted."))

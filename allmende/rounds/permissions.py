@@ -141,13 +141,19 @@ class CommentRules:
     decide by the same rules; a discussion's page, which asks for every comment, builds one of these
     (asking `can` for each of forty comments took a millisecond)."""
 
-    def __init__(self, user, round_=None, proposal=None, now=None):
+    def __init__(self, user, round_=None, proposal=None, now=None, moderator=None):
+        """`round_` and `proposal` for `report`; `moderator`: `is_moderator(user)` where the caller has it."""
         self.now = now or timezone.now()
         signed_in = user.is_authenticated
         self.user_id = user.pk if signed_in else None
         self.active = signed_in and user.is_active and not getattr(user, "is_blocked", False)
+        self.moderator = is_moderator(user) if moderator is None else moderator
         self.proposal = proposal
         self.reports = can(user, Action.REPORT, round_, now=self.now) if round_ is not None else None
+
+    def sees_hidden_reason(self, comment) -> bool:
+        """Why the moderation hid a comment is shown to its author and the moderators only."""
+        return self.moderator or (self.user_id is not None and comment.author_id == self.user_id)
 
     def edit(self, comment) -> Decision:
         """Its author may correct a comment within 15 minutes of posting it, while it is shown."""
@@ -168,6 +174,8 @@ class CommentRules:
 
     def report(self, comment) -> Decision:
         """As `can(user, Action.REPORT, round_, proposal, comment=comment)`."""
+        if self.reports is None:
+            raise ValueError("CommentRules made without the round decides no reports")
         if not self.reports:
             return self.reports
         return _report_comment(self.user_id, comment, self.proposal)

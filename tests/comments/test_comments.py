@@ -119,6 +119,9 @@ def test_the_page_offers_editing_only_while_the_author_may_edit(client, proposal
     client.force_login(make_user("bernd"))
     page = client.get(proposal.get_absolute_url()).content.decode()
     assert edit_link not in page and delete_link not in page
+    response = client.post(delete_link, follow=True)  # asked for anyway: refused with the reason
+    assert "Nur die Verfasserin oder der Verfasser kann einen Kommentar löschen." in response.content.decode()
+    assert Comment.objects.get(pk=comment.pk).deleted_at is None
 
 
 @pytest.mark.django_db
