@@ -538,6 +538,22 @@ def test_rho_a_one_utility_certified_and_pays_like_rho(case, side, rnd):
         assert ca1 == ca2 and ce1 == ce2
 
 
+def _guessed_case(case, side, ratio, rnd, frac):
+    """A drawn histogram with one utility for all its entries, shuffled, its exact money (each class's
+    float money moved by ``side`` times its error bound), exact factor and total, and a guessed factor
+    (``ratio`` times the exact one) and a bound below it (``frac`` times)."""
+    hist, money, errs, c = case
+    u0 = hist[0][1]
+    hist = [(cid, u0, m) for cid, _u, m in hist]
+    rnd.shuffle(hist)
+    true = [Fraction(a) + side * Fraction(e) for a, e in zip(money, errs, strict=True)]
+    vals = [(max(true[cid], Fraction(0)), u, m) for cid, u, m in hist]
+    rho = _exact_rho(vals, Fraction(c))
+    exact_total = sum(v * m for v, _u, m in vals)
+    base = float(rho) if rho is not None else c / (u0 * sum(m for _c, _u, m in hist))
+    return hist, money, errs, c, u0, true, rho, exact_total, base * ratio, base * frac
+
+
 @settings(max_examples=600, deadline=None)
 @given(
     _histograms(),
@@ -555,17 +571,9 @@ def test_rho_a_with_a_guess_certified(case, side, ratio, rnd, frac):
     :func:`_rho_a` (which evaluates without the guess where it does not work out) it decides like
     :func:`_rho_a` without a guess. With ``above`` (below the exact factor, up to right at it) a
     lower bound returned instead (a float) lies above ``above`` and at most at the exact factor."""
-    hist, money, errs, c = case
-    u0 = hist[0][1]
-    hist = [(cid, u0, m) for cid, _u, m in hist]
-    rnd.shuffle(hist)
-    true = [Fraction(a) + side * Fraction(e) for a, e in zip(money, errs, strict=True)]
-    vals = [(max(true[cid], Fraction(0)), u, m) for cid, u, m in hist]
-    rho = _exact_rho(vals, Fraction(c))
-    exact_total = sum(v * m for v, _u, m in vals)
-    base = float(rho) if rho is not None else c / (u0 * sum(m for _c, _u, m in hist))
-    guess = base * ratio
-    above = base * frac
+    hist, money, errs, c, u0, true, rho, exact_total, guess, above = _guessed_case(
+        case, side, ratio, rnd, frac
+    )
     bounded = float_mod._rho_a_below(hist, money, errs, c, u0, guess * u0, above)
     if bounded.__class__ is float:
         assert bounded > above
@@ -604,17 +612,9 @@ def test_rho_a_cols_with_a_guess_certified(case, side, ratio, rnd, frac, other, 
     error bound, and for any share of the entries sorted first (``_NEAR``); a lower bound returned
     instead lies above ``above`` and at most at the exact factor; and where it certifies, it finds the
     split of :func:`_rho_a`."""
-    hist, money, errs, c = case
-    u0 = hist[0][1]
-    hist = [(cid, u0, m) for cid, _u, m in hist]
-    rnd.shuffle(hist)
-    true = [Fraction(a) + side * Fraction(e) for a, e in zip(money, errs, strict=True)]
-    vals = [(max(true[cid], Fraction(0)), u, m) for cid, u, m in hist]
-    rho = _exact_rho(vals, Fraction(c))
-    exact_total = sum(v * m for v, _u, m in vals)
-    base = float(rho) if rho is not None else c / (u0 * sum(m for _c, _u, m in hist))
-    guess = base * ratio
-    above = base * frac
+    hist, money, errs, c, u0, true, rho, exact_total, guess, above = _guessed_case(
+        case, side, ratio, rnd, frac
+    )
     errs = [*errs, max(errs) + other * max(money)]  # a class outside the histogram
     money = [*money, 1.0]
     cols = float_mod._columns(None, hist)
