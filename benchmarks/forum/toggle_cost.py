@@ -22,6 +22,7 @@ reach on the benchmark's machine. Writes nothing; stops by itself.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -44,6 +45,9 @@ def main():
     info = generate.stored_info(args.db)
     if info is None:
         sys.exit(f"no benchmark database {args.db}: run benchmarks/forum/run.py first")
+    # One PostgreSQL backend for the whole run, so that its CPU can be read from /proc: the servers'
+    # 60 s connection age would replace it (and its pid) halfway.
+    os.environ["DB_CONN_MAX_AGE"] = "86400"
     app, sessions = benchlib.in_process_app(args.db, "allmende-toggle-")
     from django.http import HttpResponse
     from django.urls import get_resolver
