@@ -145,7 +145,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "allmende.ops.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "allmende.ops.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Several sites (a city's staging and production) may share one Redis database this way.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+        }
+    }
     # Sessions are read from Redis and written through to the database: a signed-in request saves the
     # session query, and a Redis restart loses no one's login.
     SESSION_ENGINE = "allmende.accounts.sessions"

@@ -105,14 +105,21 @@ def proposal(rating_round, make_user):
     return make_proposal(rating_round, author=make_user("autorin"))
 
 
+def redis_test_cache() -> dict:
+    """The settings of a Redis cache for tests (REDIS_TEST_URL): keys under a prefix of this test
+    process, so that clearing it between tests leaves alone another run's keys on the same Redis (a
+    second test run, a benchmark)."""
+    return {
+        "BACKEND": "allmende.ops.cache.RedisCache",
+        "LOCATION": os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/14"),
+        "KEY_PREFIX": f"test-{os.getpid()}",
+    }
+
+
 @pytest.fixture
 def redis_sessions(settings):
     """Production's setting with Redis: sessions in the cache, written through to the database."""
-    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/14")
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "allmende.ops.cache.RedisCache", "LOCATION": url},
-    }
+    settings.CACHES = {**settings.CACHES, "default": redis_test_cache()}
     settings.SESSION_ENGINE = "allmende.accounts.sessions"
     settings.PAGE_CACHE_SECONDS = 3600
     settings.PAGE_CACHE_TRACK_WRITES = True

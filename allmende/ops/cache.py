@@ -6,6 +6,10 @@ building one registers a few hundred response callbacks: about half the time of 
 thread-safe (each command takes a connection from the pool), so it can be built once per pool and kept.
 """
 
+import re
+from itertools import batched
+
+from django.core.cache.backends.base import default_key_func
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -52,3 +56,15 @@ class RedisCache(DjangoRedisCache):
                 nx=only_new,
             )
         pipe.execute()
+
+    def clear(self) -> bool:
+        """Empty this cache. With a KEY_PREFIX (CACHE_KEY_PREFIX: several sites, or test runs, sharing
+        one Redis database) only the keys under the prefix, in batches, so that clearing one does not
+        empty the others; without one, the whole database (Django's FLUSHDB)."""
+        if not self.key_prefix or self.key_func is not default_key_func:
+            return super().clear()
+        client = self._cache.get_client(None, write=True)
+        pattern = re.sub(r"([*?\[\]\\])", r"\\\1", self.key_prefix) + ":*"  # glob-escaped
+        for keys in batched(client.scan_iter(match=pattern, count=1000), 500):
+            client.unlink(*keys)
+        return True

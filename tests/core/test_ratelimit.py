@@ -33,13 +33,13 @@ def test_supporting_is_limited_and_refusal_counts_nothing(proposal, make_user, s
 @pytest.mark.django_db
 def test_limits_are_shared_across_servers_through_redis(proposal, make_user, settings):
     """Two app servers share one cache: what one counted, the other sees."""
-    import os
 
     from allmende.ops.cache import RedisCache
+    from tests.conftest import redis_test_cache
 
-    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
-    server_a = RedisCache(url, {})
-    server_b = RedisCache(url, {})
+    shared = redis_test_cache()
+    server_a = RedisCache(shared["LOCATION"], {"KEY_PREFIX": shared["KEY_PREFIX"]})
+    server_b = RedisCache(shared["LOCATION"], {"KEY_PREFIX": shared["KEY_PREFIX"]})
     server_a.clear()
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "comment": "2/60"}
     from allmende import ratelimit

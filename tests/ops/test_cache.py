@@ -1,16 +1,17 @@
 """The production cache backend (allmende.ops.cache): Django's Redis cache with one kept client."""
 
-import os
 import threading
 
 import pytest
 
 from allmende.ops.cache import RedisCache
+from tests.conftest import redis_test_cache
 
 
 @pytest.fixture
 def redis_cache():
-    backend = RedisCache(os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15"), {})
+    settings = redis_test_cache()
+    backend = RedisCache(settings["LOCATION"], {"KEY_PREFIX": settings["KEY_PREFIX"]})
     backend.clear()
     yield backend
     backend.clear()
@@ -48,3 +49,31 @@ def test_a_counter_counts_in_one_round_trip_and_expires(redis_cache):
     assert redis_cache.get("limit") == 3
     client = redis_cache._cache.get_client()
     assert 0 < client.ttl(redis_cache.make_and_validate_key("limit")) <= 60
+
+
+def test_clearing_one_prefix_leaves_another_sites_keys_on_the_same_database(redis_cache):
+    """Two sites (or a test run and a benchmark) share one Redis database under different
+    CACHE_KEY_PREFIXes: clearing one removes all of its own keys, of every version, and none of the
+    other's; a prefix with glob characters is taken literally."""
+    location = redis_test_cache()["LOCATION"]
+    other = RedisCache(location, {"KEY_PREFIX": f"{redis_cache.key_prefix}-other"})
+    starred = RedisCache(location, {"KEY_PREFIX": f"{redis_cache.key_prefix}*"})
+    try:
+        for number in range(1200):  # more than one batch
+            redis_cache.set(f"page:{number}", number, timeout=60)
+        redis_cache.set("page:0", "older", timeout=60, version=2)
+        other.set("page:0", "theirs", timeout=60)
+        starred.set("page:0", "starred", timeout=60)
+
+        starred.clear()
+        assert redis_cache.get("page:0") == 0 and other.get("page:0") == "theirs"
+        assert starred.get("page:0") is None
+
+        redis_cache.clear()
+        client = redis_cache._cache.get_client()
+        assert list(client.scan_iter(match=f"{redis_cache.key_prefix}:*")) == []
+        assert redis_cache.get("page:0", version=2) is None
+        assert other.get("page:0") == "theirs"
+    finally:
+        other.clear()
+        starred.clear()

@@ -1,6 +1,5 @@
 """A proposal's page for anonymous readers is kept until what it shows changes (allmende/ops/pagecache.py)."""
 
-import os
 import re
 from datetime import timedelta
 
@@ -21,6 +20,7 @@ from allmende.ops import pagecache
 from allmende.proposals import services
 from allmende.proposals.models import Proposal
 from allmende.rounds.models import Phase, Topic
+from tests.conftest import redis_test_cache
 from tests.factories import make_proposal, make_round
 
 
@@ -28,11 +28,7 @@ from tests.factories import make_proposal, make_round
 def page_cache(request, settings):
     """The page cache on, in the process's memory and in Redis as in production (REDIS_TEST_URL)."""
     if request.param == "redis":
-        url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/14")
-        settings.CACHES = {
-            **settings.CACHES,
-            "default": {"BACKEND": "allmende.ops.cache.RedisCache", "LOCATION": url},
-        }
+        settings.CACHES = {**settings.CACHES, "default": redis_test_cache()}
         cache.clear()
     settings.PAGE_CACHE_SECONDS = 3600
     settings.PAGE_CACHE_TRACK_WRITES = True
