@@ -354,6 +354,36 @@ def test_a_kept_round_without_its_choices_still_knows_its_phases_and_finds_its_t
 
 
 @pytest.mark.django_db
+def test_copies_of_a_kept_round_share_nothing_a_caller_could_change(
+    proposal, page_cache, django_assert_num_queries
+):
+    """Each copy has its own phases, topics and districts, each pointing back to that copy, and
+    filtering its phases still asks for this round's only (another round's phases lie beside them)."""
+    from allmende.rounds import queries as round_queries
+
+    slug = proposal.round.slug
+    make_round(slug="bh-andere")
+    round_queries.kept_round(slug)  # kept now
+    with django_assert_num_queries(0):
+        first, second = round_queries.kept_round(slug), round_queries.kept_round(slug, choices=False)
+        first_phases, second_phases = list(first.phases.all()), list(second.phases.all())
+        assert [p.pk for p in first_phases] == [p.pk for p in second_phases]
+        assert all(p.round is first for p in first_phases) and all(p.round is second for p in second_phases)
+        first_phases[0].ends_at = first_phases[0].starts_at
+        first_phases[0]._state.fields_cache.clear()
+        assert second.phases.all()[0].ends_at != second.phases.all()[0].starts_at
+        assert round_queries.kept_round(slug).phases.all()[0].ends_at == second_phases[0].ends_at
+        topic = first.topics.all()[0]
+        topic.name = "in memory only"
+        assert round_queries.kept_round(slug).topics.all()[0].name != topic.name
+        kept = round_queries.kept_choice(slug, "topics", topic.pk)
+        assert kept.pk == topic.pk and kept is not round_queries.kept_choice(slug, "topics", topic.pk)
+    with django_assert_num_queries(1):
+        rating = second.phases.filter(kind=Phase.Kind.RATING)
+        assert [p.round_id for p in rating] == [proposal.round.pk]
+
+
+@pytest.mark.django_db
 def test_a_moved_phase_shows_at_once_on_signed_in_pages(client, proposal, resident, page_cache):
     """The support button depends on the phase; the kept round must not outlive a change of its dates."""
     client.force_login(resident)
