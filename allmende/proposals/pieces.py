@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 
 from allmende.accountability.pieces import timeline_html
-from allmende.ops.pieces import kept_piece
+from allmende.ops.pieces import day_format, kept_piece
 
 from .models import Proposal
 from .templatetags.proposals import euros, public_name
@@ -31,8 +31,8 @@ def head_html(proposal) -> SafeString:
         "title": proposal.title,
         "reference": proposal.reference,
         "author_name": public_name(proposal.author),
-        "created_iso": formats.date_format(created, "c"),
-        "created": formats.date_format(created, "DATE_FORMAT"),
+        "created_iso": created.isoformat(),  # what the format "c" gives
+        "created": day_format(created.date(), "DATE_FORMAT"),
     }
     if kind["edited_title"]:
         values["original_title"] = proposal.original_title

@@ -309,3 +309,28 @@ def test_a_kept_piece_holds_no_values_of_the_page_it_was_first_rendered_for():
         assert str(first[name]) not in kept
         assert conditional_escape(first[name]) not in kept
         assert (name in names) == (name != "login_url")  # a signed-in reader's button has no sign-in link
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_kept_day_formats_read_as_djangos_formatter_writes_them(language):
+    """The pages' dates come from `day_format` and `isoformat`, not the formatter: the same text in
+    every language, month and format they use (and the same day formatted twice in different
+    languages is not mixed up)."""
+    from datetime import date, datetime, timedelta
+
+    from django.utils import formats, timezone, translation
+
+    from allmende.ops.pieces import day_format
+
+    for offset in range(0, 400, 13):
+        day = date(2027, 1, 1) + timedelta(days=offset)
+        moment = timezone.localtime(timezone.make_aware(datetime(day.year, day.month, day.day, 23, 30)))
+        with translation.override(language):
+            for name in ("DATE_FORMAT", "F Y"):
+                assert day_format(day, name) == formats.date_format(day, name)
+            assert moment.isoformat() == formats.date_format(moment, "c")
+            assert day.isoformat() == formats.date_format(day, "Y-m-d")
+    with translation.override("de"):
+        german = day_format(date(2027, 3, 1), "F Y")
+    with translation.override("en"):
+        assert day_format(date(2027, 3, 1), "F Y") != german == "März 2027"
