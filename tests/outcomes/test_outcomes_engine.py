@@ -602,8 +602,9 @@ def test_rho_a_with_a_guess_certified(case, side, ratio, rnd, frac):
     st.sampled_from([0.3, 0.6, 0.9, 0.99, 0.999999]),
     st.sampled_from([0.0, 2.0**-40, 1e-6]),
     st.sampled_from([0.0, 0.25, 1.0, 4.0]),
+    st.sampled_from([None, math.inf]),
 )
-def test_rho_a_cols_with_a_guess_certified(case, side, ratio, rnd, frac, other, near):
+def test_rho_a_cols_with_a_guess_certified(case, side, ratio, rnd, frac, other, near, cols_err):
     """:func:`_rho_a_cols` (the pass over the entries in C on the histogram's columns, every error
     bounded by the largest error bound of any class, only the entries near the estimated split sorted
     first): wherever it returns a result it is certified as :func:`_rho_a`'s (interval holding the
@@ -611,7 +612,9 @@ def test_rho_a_cols_with_a_guess_certified(case, side, ratio, rnd, frac, other, 
     errors cannot reach the cost), also where some other class (not in the histogram) has the largest
     error bound, and for any share of the entries sorted first (``_NEAR``); a lower bound returned
     instead lies above ``above`` and at most at the exact factor; and where it certifies, it finds the
-    split of :func:`_rho_a`."""
+    split of :func:`_rho_a`. With ``cols_err`` infinite the pass in C is taken whatever the error
+    bounds (``_COLS_ERR`` only keeps it off where they would leave the intervals too wide to decide
+    between projects; its results must be certified for error bounds of any size)."""
     hist, money, errs, c, u0, true, rho, exact_total, guess, above = _guessed_case(
         case, side, ratio, rnd, frac
     )
@@ -619,7 +622,10 @@ def test_rho_a_cols_with_a_guess_certified(case, side, ratio, rnd, frac, other, 
     money = [*money, 1.0]
     cols = float_mod._columns(None, hist)
     saved = float_mod._NEAR
+    saved_err = float_mod._COLS_ERR
     float_mod._NEAR = near
+    if cols_err is not None:
+        float_mod._COLS_ERR = cols_err
     try:
         bounded = float_mod._rho_a_cols(cols, money, errs, c, u0, guess * u0, above)
         if bounded.__class__ is float:
@@ -629,6 +635,7 @@ def test_rho_a_cols_with_a_guess_certified(case, side, ratio, rnd, frac, other, 
         res = float_mod._rho_a_cols(cols, money, errs, c, u0, guess * u0)
     finally:
         float_mod._NEAR = saved
+        float_mod._COLS_ERR = saved_err
     plain = _rho_a(hist, money, errs, c)
     for r in (res, bounded):
         if r is not float_mod._AGAIN:
