@@ -119,6 +119,7 @@ def proposal_detail(request, slug, number):
     if proposal is None:
         raise Http404
     round_ = proposal.round
+    next_change = round_.next_change()  # the page shows what the phase allows: kept until then
     thread = None if getattr(proposal, "has_comments", True) else ([], [])
     if own_pieces:
         head, body = _shared_pieces(proposal, request)
@@ -132,7 +133,7 @@ def proposal_detail(request, slug, number):
                 thread = comment_queries.thread(proposal)
             return (*_shared_pieces(proposal), "" if any(thread) else _NO_COMMENTS)
 
-        head, body, comments = shared.pieces(render_shared, round_.next_change())
+        head, body, comments = shared.pieces(render_shared, next_change)
         if thread is None and comments == _NO_COMMENTS:
             thread = ([], [])
     user = request.user
@@ -173,7 +174,7 @@ def proposal_detail(request, slug, number):
         response = render(request, "proposals/detail.html", context)
     else:
         response = HttpResponse(kept_page(request, "proposals/detail.html", kind, values, token))
-    response.content_expires = round_.next_change()  # the page shows what the phase allows
+    response.content_expires = next_change
     return response
 
 

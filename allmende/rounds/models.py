@@ -107,9 +107,15 @@ class Round(models.Model):
     def get_absolute_url(self):
         return reverse("rounds:detail", kwargs={"slug": self.slug})
 
+    def _phases(self):
+        """The phases: those that came with the round (prefetched, as every page's round does) without
+        building the related manager each time (permission checks ask several times per request)."""
+        cache = getattr(self, "_prefetched_objects_cache", None)
+        return cache["phases"] if cache and "phases" in cache else self.phases.all()
+
     def current_phase(self, now=None):
         now = now or timezone.now()
-        for phase in self.phases.all():
+        for phase in self._phases():
             if phase.starts_at <= now < phase.ends_at:
                 return phase
         return None
@@ -117,11 +123,11 @@ class Round(models.Model):
     def next_change(self, now=None):
         """When a phase of the round next starts or ends (what pages show depends on it), or None."""
         now = now or timezone.now()
-        moments = [m for p in self.phases.all() for m in (p.starts_at, p.ends_at) if m > now]
+        moments = [m for p in self._phases() for m in (p.starts_at, p.ends_at) if m > now]
         return min(moments, default=None)
 
     def phase(self, kind):
-        for phase in self.phases.all():
+        for phase in self._phases():
             if phase.kind == kind:
                 return phase
         return None
