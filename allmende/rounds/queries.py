@@ -49,42 +49,39 @@ def _copy(instance, related=None):
     return copy
 
 
-class _KeptRound:
-    """A round read with its phases (and topics and districts), from which each caller gets a copy."""
+_PHASE_ROUND = Phase._meta.get_field("round")
+_RELATED = ("phases", "topics", "districts")
 
-    __slots__ = ("round", "phases", "query", "choices")
+
+class _KeptRound:
+    """A round read with its phases, topics and districts, from which each caller gets a copy."""
+
+    __slots__ = ("round", "related", "choices")
 
     def __init__(self, round_):
         self.round = round_
         prefetched = round_._prefetched_objects_cache
-        kept = prefetched["phases"]
-        self.query = kept.query  # the related manager's filter applied now, so it is never changed again
-        self.phases = list(kept)
-        self.choices = {(name, c.pk): c for name in ("topics", "districts") for c in prefetched[name]}
+        # {name: (its query, its objects)}; reading `.query` applies the related manager's filter now,
+        # so that the query the copies share is never changed again
+        self.related = {name: (prefetched[name].query, list(prefetched[name])) for name in _RELATED}
+        self.choices = {(name, c.pk): c for name in _RELATED[1:] for c in self.related[name][1]}
 
     def copy(self, *, choices: bool):
-        """The round with copies of its phases (a queryset evaluated already, as prefetching leaves
-        it), and with `choices` its topics and districts too."""
+        """The round with copies of its phases (and with `choices` its topics and districts) in
+        querysets evaluated already, as prefetching leaves them."""
         round_ = _copy(self.round)
-        phases = QuerySet(model=Phase, query=self.query, hints={"instance": round_})
-        phases._result_cache = [_copy(phase, {"round": round_}) for phase in self.phases]
-        phases._prefetch_done = True
-        phases._known_related_objects = {_PHASE_ROUND: {round_.pk: round_}}
-        round_._prefetched_objects_cache = {"phases": phases}
-        if choices:
-            for name in ("topics", "districts"):
-                round_._prefetched_objects_cache[name] = self._choices(name, round_)
+        round_._prefetched_objects_cache = {}
+        for name in _RELATED if choices else _RELATED[:1]:
+            query, objects = self.related[name]
+            found = QuerySet(model=query.model, query=query, hints={"instance": round_})
+            if name == "phases":
+                found._result_cache = [_copy(phase, {"round": round_}) for phase in objects]
+                found._known_related_objects = {_PHASE_ROUND: {round_.pk: round_}}
+            else:
+                found._result_cache = [_copy(choice) for choice in objects]
+            found._prefetch_done = True
+            round_._prefetched_objects_cache[name] = found
         return round_
-
-    def _choices(self, name, round_):
-        kept = self.round._prefetched_objects_cache[name]
-        found = QuerySet(model=kept.model, query=kept.query, hints={"instance": round_})
-        found._result_cache = [_copy(self.choices[key]) for key in self.choices if key[0] == name]
-        found._prefetch_done = True
-        return found
-
-
-_PHASE_ROUND = Phase._meta.get_field("round")
 
 
 def _kept(slug) -> tuple | None:
@@ -98,8 +95,6 @@ def _kept(slug) -> tuple | None:
         round_ = get_object_or_404(
             _with_phases(Round.objects.prefetch_related("topics", "districts")), slug=slug
         )
-        for name in ("topics", "districts"):  # their filters applied now (see _KeptRound)
-            round_._prefetched_objects_cache[name].query  # noqa: B018
         if len(_KEPT) >= 256:
             _KEPT.clear()
         kept = _KEPT[slug] = (version, _KeptRound(round_))
