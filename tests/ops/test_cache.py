@@ -77,3 +77,16 @@ def test_clearing_one_prefix_leaves_another_sites_keys_on_the_same_database(redi
     finally:
         other.clear()
         starred.clear()
+
+
+def test_any_key_is_taken_without_memcached_warnings(redis_cache):
+    """Redis has no key limits: keys memcached would refuse (spaces, 300 characters) are stored and read
+    back, without Django's warning meant for memcached."""
+    import warnings
+
+    key = "path with spaces:" + "x" * 300
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        redis_cache.set(key, 1, timeout=30)
+        assert redis_cache.get(key) == 1
+        assert redis_cache.get_many([key]) == {key: 1}
