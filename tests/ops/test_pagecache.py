@@ -307,6 +307,8 @@ def test_statements_are_classified(proposal, page_cache):
         assert pagecache._changed_keys(_SUPPORT_CTE) == (key,)
         mixed = 'WITH x AS (UPDATE "rounds_topic" SET "name" = %s RETURNING 1) UPDATE "proposals_proposal" SET a = 1'
         assert pagecache._changed_keys(mixed) == (site,)
+    # What a statement's text decides is kept per text; the scope is the request's, each time.
+    assert pagecache._changed_keys(_SUPPORT_CTE) == (site,)
 
 
 # A support's row and its proposal's counters in one statement (the PostgreSQL path of services.rate).
