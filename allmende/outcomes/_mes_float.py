@@ -619,21 +619,30 @@ def _rho_a_below(hist, ca, ce, c, u, xlo, above=INF):
         n -= m
     else:
         return _AGAIN
+    return _certified(
+        c, u, sa, saerr, kb + i, n, eb, items[i][0], items[i - 1][0] if i else amax, total - terr
+    )
+
+
+def _certified(c, u, sa, saerr, k, n, eb, a_split, left, slo):
+    """The end of :func:`_rho_a_below` and :func:`_rho_a_cols`: the factor from the split (``sa``: the
+    money before it, with the error bound ``saerr`` and ``k`` terms in its sum; ``n`` the voters from
+    the split on; ``a_split`` the money at the split, ``left`` the largest before it, -1 if none;
+    ``eb`` the largest error bound of any entry; ``slo`` the supporters' money less its error bound)
+    certified as in :func:`_rho_a`. Returns :func:`_rho_a`'s tuple, or :data:`_AGAIN`."""
     denom = n * u
     rho = (c - sa) / denom
-    err = (saerr + 2 * (kb + i + 2) * EPS * (sa + c)) / denom + 2 * EPS * rho
+    err = (saerr + 2 * (k + 2) * EPS * (sa + c)) / denom + 2 * EPS * rho
     lo = rho - err
     hi = rho + err
-    a_split = items[i][0]
     tau = a_split / u
     eb = eb / u * (1 + 4 * EPS)
-    left = items[i - 1][0] if i else amax
     if (
         lo > 0.0
         and tau * (1 - 4 * EPS) - eb * (1 + 4 * EPS) >= hi * (1 + 8 * EPS)
         and (left < 0.0 or left / u * (1 + 4 * EPS) + eb * (1 + 4 * EPS) <= lo * (1 - 8 * EPS))
     ):
-        return lo, rho, hi, err, tau, a_split, denom, (total - terr) * (1 - 2 * EPS)
+        return lo, rho, hi, err, tau, a_split, denom, slo * (1 - 2 * EPS)
     return _AGAIN
 
 
@@ -729,23 +738,9 @@ def _rho_a_cols(cols, ca, ce, c, u, xlo, above=INF):
             break
     else:
         return _AGAIN
-    denom = n * u
-    rho = (c - sa) / denom
-    saerr = eb * (voters - n) * (1 + 4 * EPS)
-    err = (saerr + 2 * (k + 2) * EPS * (sa + c)) / denom + 2 * EPS * rho
-    lo = rho - err
-    hi = rho + err
-    tau = a / u
-    ebu = eb / u * (1 + 4 * EPS)
     if not i:
         left = max(compress(A, nmask), default=-1.0)
-    if (
-        lo > 0.0
-        and tau * (1 - 4 * EPS) - ebu * (1 + 4 * EPS) >= hi * (1 + 8 * EPS)
-        and (left < 0.0 or left / u * (1 + 4 * EPS) + ebu * (1 + 4 * EPS) <= lo * (1 - 8 * EPS))
-    ):
-        return lo, rho, hi, err, tau, a, denom, (total - terr) * (1 - 2 * EPS)
-    return _AGAIN
+    return _certified(c, u, sa, eb * (voters - n) * (1 + 4 * EPS), k, n, eb, a, left, total - terr)
 
 
 def _pay_a(hist, r, ca, ce) -> bytes:
