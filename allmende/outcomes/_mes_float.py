@@ -619,21 +619,30 @@ def _rho_a_below(hist, ca, ce, c, u, xlo, above=INF):
         n -= m
     else:
         return _AGAIN
+    return _certified(
+        c, u, sa, saerr, kb + i, n, eb, items[i][0], items[i - 1][0] if i else amax, total - terr
+    )
+
+
+def _certified(c, u, sa, saerr, k, n, eb, a_split, left, slo):
+    """The end of :func:`_rho_a_below` and :func:`_rho_a_cols`: the factor from the split (``sa``: the
+    money before it, with the error bound ``saerr`` and ``k`` terms in its sum; ``n`` the voters from
+    the split on; ``a_split`` the money at the split, ``left`` the largest before it, -1 if none;
+    ``eb`` the largest error bound of any entry; ``slo`` the supporters' money less its error bound)
+    certified as in :func:`_rho_a`. Returns :func:`_rho_a`'s tuple, or :data:`_AGAIN`."""
     denom = n * u
     rho = (c - sa) / denom
-    err = (saerr + 2 * (kb + i + 2) * EPS * (sa + c)) / denom + 2 * EPS * rho
+    err = (saerr + 2 * (k + 2) * EPS * (sa + c)) / denom + 2 * EPS * rho
     lo = rho - err
     hi = rho + err
-    a_split = items[i][0]
     tau = a_split / u
     eb = eb / u * (1 + 4 * EPS)
-    left = items[i - 1][0] if i else amax
     if (
         lo > 0.0
         and tau * (1 - 4 * EPS) - eb * (1 + 4 * EPS) >= hi * (1 + 8 * EPS)
         and (left < 0.0 or left / u * (1 + 4 * EPS) + eb * (1 + 4 * EPS) <= lo * (1 - 8 * EPS))
     ):
-        return lo, rho, hi, err, tau, a_split, denom, (total - terr) * (1 - 2 * EPS)
+        return lo, rho, hi, err, tau, a_split, denom, slo * (1 - 2 * EPS)
     return _AGAIN
 
 
@@ -729,23 +738,9 @@ def _rho_a_cols(cols, ca, ce, c, u, xlo, above=INF):
             break
     else:
         return _AGAIN
-    denom = n * u
-    rho = (c - sa) / denom
-    saerr = eb * (voters - n) * (1 + 4 * EPS)
-    err = (saerr + 2 * (k + 2) * EPS * (sa + c)) / denom + 2 * EPS * rho
-    lo = rho - err
-    hi = rho + err
-    tau = a / u
-    ebu = eb / u * (1 + 4 * EPS)
     if not i:
         left = max(compress(A, nmask), default=-1.0)
-    if (
-        lo > 0.0
-        and tau * (1 - 4 * EPS) - ebu * (1 + 4 * EPS) >= hi * (1 + 8 * EPS)
-        and (left < 0.0 or left / u * (1 + 4 * EPS) + ebu * (1 + 4 * EPS) <= lo * (1 - 8 * EPS))
-    ):
-        return lo, rho, hi, err, tau, a, denom, (total - terr) * (1 - 2 * EPS)
-    return _AGAIN
+    return _certified(c, u, sa, eb * (voters - n) * (1 + 4 * EPS), k, n, eb, a, left, total - terr)
 
 
 def _pay_a(hist, r, ca, ce) -> bytes:
@@ -892,10 +887,12 @@ def _rho_pay(cp: Compiled) -> tuple:
 class Resume:
     """Where a run continues after :func:`verify` failed at a single budget (see there)."""
 
-    __slots__ = ("alive", "ca", "caps", "ce", "computes", "known", "lower", "rec", "rounds", "t")
+    __slots__ = ("alive", "ca", "caps", "ce", "computes", "evals", "known", "lower", "rec", "rounds", "t")
 
-    def __init__(self, rec, t, computes, ca, ce, alive, lower, rounds, known, caps):
+    def __init__(self, rec, t, computes, ca, ce, alive, lower, rounds, known, caps, evals=None):
         self.known = known  # project -> (state, histogram) of its newest recorded evaluation
+        # project -> (histogram, result): the check's evaluations at this budget (the run's money)
+        self.evals = evals if evals is not None else {}
         self.caps = caps  # the rounds' caps (Record.caps), valid at this budget
         self.rec = rec
         self.rounds = rounds
@@ -991,13 +988,17 @@ def run_mes_float(
         # A project none of whose neighbours was bought since its newest recorded evaluation has the
         # same histogram now: evaluate it from that (no counting). The others get their lower bound
         # at this budget from the check, as stale entries.
+        # (Where the failed check evaluated that histogram at this budget, its result is taken: the
+        # same histogram and the same money, hence a certified interval with the exact split.)
         touched = [nbrsets[w] for w in rec.order]
+        evals = resume.evals
         for p in list(alive):
             tp, h = resume.known[p]
             if all(p not in touched[j] for j in range(tp, t)):
                 if keep >= 2:  # the record must hold the histogram used from this round on
                     computes.append((t, p, h))
-                r = rho(h, ca, ce, C[p])
+                v = evals.get(p)
+                r = v[1] if v is not None and v[0] is h else rho(h, ca, ce, C[p])
                 if r is None:
                     alive.discard(p)
                     continue
@@ -1195,6 +1196,8 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
     tan = hc[5] if same and cp.approval else None
     cc = hc[3]
     tanned: dict = {}  # projects whose lower bound is such a bound for their pending histogram: stage
+    evals: dict = {}  # project -> (histogram, result) of its evaluations at b2 (single budgets: a resumed
+    # run takes them instead of evaluating the same histogram at the same budget again)
     emax = [0.0]  # the largest error bound of any class's money at b2 (single budgets only)
     ca1 = [float(b1)]
     ce1 = [0.0]
@@ -1244,6 +1247,8 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
         else:
             if tan is not None:
                 tan[id(h)] = (h, b1, r[0], r[6], r[7])
+            if same:
+                evals[p] = (h, r)
             lower[p] = r[0]
             heapq.heappush(heap, (r[0], p))
         return True
@@ -1309,11 +1314,14 @@ def verify(cp: Compiled, rec: Record, b1: int, b2: int, cands: list[int]) -> tup
                     continue
             if same:
                 alive.add(w)  # the resumed run decides round t itself
+                evals[w] = (h, r1)
                 for q in list(pending):  # newer lower bounds make the resumed run evaluate less
                     if q in alive and refresh(q) is False:
                         break
                 known = {q: (latest_t[q], latest[q]) for q in alive}
-                return False, Resume(rec, t, computes[:ci], ca1, ce1, alive, lower, rounds, known, caps)
+                return False, Resume(
+                    rec, t, computes[:ci], ca1, ce1, alive, lower, rounds, known, caps, evals
+                )
             return False, None
         for item in deferred:
             heapq.heappush(heap, item)
