@@ -116,6 +116,15 @@ def redis_test_cache() -> dict:
     }
 
 
+def redis_test_backend(suffix: str = ""):
+    """A Redis cache backend of its own (as a second app server has) on the tests' Redis, under this
+    process's prefix (plus `suffix`, for a second site's keys beside it)."""
+    from allmende.ops.cache import RedisCache
+
+    settings = redis_test_cache()
+    return RedisCache(settings["LOCATION"], {"KEY_PREFIX": settings["KEY_PREFIX"] + suffix})
+
+
 @pytest.fixture
 def redis_sessions(settings):
     """Production's setting with Redis: sessions in the cache, written through to the database."""

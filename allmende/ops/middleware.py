@@ -1,6 +1,7 @@
-"""Request ids and one log line per request.
+"""Middleware of the site's own: request ids and one log line per request, a 503 while the database
+is unreachable, and the language of each request (Django's, without the path search).
 
-The line names the request id, method, path (never the query string, which may carry personal data;
+The log line names the request id, method, path (never the query string, which may carry personal data;
 secrets in the path such as e-mail confirmation keys are masked), the URL route, status, duration and
 the worker's pid and host. No IP address, no user, no user agent: the privacy notice names none of them.
 """

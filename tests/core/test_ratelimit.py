@@ -33,13 +33,9 @@ def test_supporting_is_limited_and_refusal_counts_nothing(proposal, make_user, s
 @pytest.mark.django_db
 def test_limits_are_shared_across_servers_through_redis(proposal, make_user, settings):
     """Two app servers share one cache: what one counted, the other sees."""
+    from tests.conftest import redis_test_backend
 
-    from allmende.ops.cache import RedisCache
-    from tests.conftest import redis_test_cache
-
-    shared = redis_test_cache()
-    server_a = RedisCache(shared["LOCATION"], {"KEY_PREFIX": shared["KEY_PREFIX"]})
-    server_b = RedisCache(shared["LOCATION"], {"KEY_PREFIX": shared["KEY_PREFIX"]})
+    server_a, server_b = redis_test_backend(), redis_test_backend()
     server_a.clear()
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "comment": "2/60"}
     from allmende import ratelimit

@@ -1,17 +1,16 @@
 """The production cache backend (allmende.ops.cache): Django's Redis cache with one kept client."""
 
 import threading
+import warnings
 
 import pytest
 
-from allmende.ops.cache import RedisCache
-from tests.conftest import redis_test_cache
+from tests.conftest import redis_test_backend
 
 
 @pytest.fixture
 def redis_cache():
-    settings = redis_test_cache()
-    backend = RedisCache(settings["LOCATION"], {"KEY_PREFIX": settings["KEY_PREFIX"]})
+    backend = redis_test_backend()
     backend.clear()
     yield backend
     backend.clear()
@@ -55,9 +54,8 @@ def test_clearing_one_prefix_leaves_another_sites_keys_on_the_same_database(redi
     """Two sites (or a test run and a benchmark) share one Redis database under different
     CACHE_KEY_PREFIXes: clearing one removes all of its own keys, of every version, and none of the
     other's; a prefix with glob characters is taken literally."""
-    location = redis_test_cache()["LOCATION"]
-    other = RedisCache(location, {"KEY_PREFIX": f"{redis_cache.key_prefix}-other"})
-    starred = RedisCache(location, {"KEY_PREFIX": f"{redis_cache.key_prefix}*"})
+    other = redis_test_backend("-other")
+    starred = redis_test_backend("*")
     try:
         for number in range(1200):  # more than one batch
             redis_cache.set(f"page:{number}", number, timeout=60)
@@ -82,8 +80,6 @@ def test_clearing_one_prefix_leaves_another_sites_keys_on_the_same_database(redi
 def test_any_key_is_taken_without_memcached_warnings(redis_cache):
     """Redis has no key limits: keys memcached would refuse (spaces, 300 characters) are stored and read
     back, without Django's warning meant for memcached."""
-    import warnings
-
     key = "path with spaces:" + "x" * 300
     with warnings.catch_warnings():
         warnings.simplefilter("error")
