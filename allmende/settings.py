@@ -81,9 +81,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "allmende.accounts.middleware.AuthenticationMiddleware",  # request.user: the person, once read
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "allmende.ops.middleware.MessageMiddleware",  # Django's, the storage made at its first use
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "allmende.ops.middleware.ContentSecurityPolicyMiddleware",  # Django's, each policy written once
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]

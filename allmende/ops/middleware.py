@@ -1,5 +1,6 @@
 """Middleware of the site's own: request ids and one log line per request, a 503 while the database
-is unreachable, and the language of each request (Django's, without the path search).
+is unreachable, the language of each request (Django's, without the path search), and Django's
+messages and Content Security Policy without their work on responses that need none.
 
 The log line names the request id, method, path (never the query string, which may carry personal data;
 secrets in the path such as e-mail confirmation keys are masked), the URL route, status, duration and
@@ -13,9 +14,13 @@ import uuid
 
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
-from django.middleware import locale
+from django.contrib.messages import middleware as messages_middleware
+from django.contrib.messages.storage import default_storage
+from django.middleware import csp, locale
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.csp import build_policy
+from django.utils.functional import SimpleLazyObject, empty
 
 from .logformat import current_request_id
 
@@ -124,4 +129,51 @@ class LocaleMiddleware(locale.LocaleMiddleware):
             return super().process_response(request, response)
         patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class MessageMiddleware(messages_middleware.MessageMiddleware):
+    """Django's, with the messages' storage made at its first use. Django makes it for every request
+    (with the cookie's signer: its class imported by name, its key derived), and a support's htmx
+    answer, a list's page or a file never touch it. Where nothing asked for it, there is nothing to
+    store: the cookie and the session keep the messages they had."""
+
+    def process_request(self, request):
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request, response):
+        storage = getattr(request, "_messages", None)
+        if type(storage) is SimpleLazyObject and storage._wrapped is empty:
+            return response
+        return super().process_response(request, response)
+
+
+class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
+    """Django's, with each policy written once per process rather than once per response, where it
+    carries no nonce (ours carry none: settings.SECURE_CSP). A view's own policy
+    (`response._csp_config`, Django's decorators) is written afresh for its response, as Django
+    does."""
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self._written = (None, None, None, None)  # (enforced config, report-only config, their policies)
+
+    def process_response(self, request, response):
+        if csp.get_nonce(request) or hasattr(response, "_csp_config") or hasattr(response, "_csp_ro_config"):
+            return super().process_response(request, response)
+        enforced, report_only = settings.SECURE_CSP, settings.SECURE_CSP_REPORT_ONLY
+        written = self._written
+        if written[0] is not enforced or written[1] is not report_only:  # the first time, or other settings
+            written = self._written = (
+                enforced,
+                report_only,
+                build_policy(enforced) if enforced else "",
+                build_policy(report_only) if report_only else "",
+            )
+        for header, policy in (
+            (csp.CSP.HEADER_ENFORCE, written[2]),
+            (csp.CSP.HEADER_REPORT_ONLY, written[3]),
+        ):
+            if policy and header not in response:
+                response.headers[str(header)] = policy
         return response
