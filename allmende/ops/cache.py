@@ -39,14 +39,16 @@ class RedisCache(DjangoRedisCache):
         memcached."""
 
     def count(self, key, timeout) -> int:
-        """Add one to the counter `key` (created at 0, kept `timeout` seconds after its last count) and
-        return the new value: one round trip, where Django's add() and incr() take three (add, exists,
-        incr). The value stays readable with get()."""
+        """Add one to the counter `key` (created at 0, gone `timeout` seconds after its first count) and
+        return the new value: one round trip and one command (INCR), where Django's add() and incr()
+        take three (add, exists, incr); the first count of a key sets its expiry in a second. The value
+        stays readable with get(). For counters of fixed windows (ratelimit): a window's key needs to
+        outlive the window only, counted from its first count."""
         key = self.make_and_validate_key(key)
-        pipe = self._cache.get_client(key, write=True).pipeline(transaction=False)
-        pipe.incr(key)
-        pipe.expire(key, timeout)
-        used, _expiry_set = pipe.execute()
+        client = self._cache.get_client(key, write=True)
+        used = client.incr(key)
+        if used == 1:
+            client.expire(key, timeout)
         return used
 
     def set_each(self, entries: dict) -> None:

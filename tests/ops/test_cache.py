@@ -43,11 +43,15 @@ def test_threads_sharing_the_kept_client_lose_no_increment(redis_cache):
 
 
 def test_a_counter_counts_in_one_round_trip_and_expires(redis_cache):
-    """Rate limits count with count(): created at 0, readable with get(), gone after its time."""
+    """Rate limits count with count(): created at 0, readable with get(), gone after its time (counted
+    from the first count: a later one does not put it off)."""
     assert [redis_cache.count("limit", 60) for _ in range(3)] == [1, 2, 3]
     assert redis_cache.get("limit") == 3
     client = redis_cache._cache.get_client()
     assert 0 < client.ttl(redis_cache.make_and_validate_key("limit")) <= 60
+    client.delete(redis_cache.make_and_validate_key("limit"))  # as when its time has run out
+    assert redis_cache.count("limit", 30) == 1  # counted afresh, with a time of its own again
+    assert 0 < client.ttl(redis_cache.make_and_validate_key("limit")) <= 30
 
 
 def test_clearing_one_prefix_leaves_another_sites_keys_on_the_same_database(redis_cache):
