@@ -32,11 +32,15 @@ from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBS
 from django.core.cache import cache
 
 from allmende.ops import pagecache
+from allmende.ops.precompiled import copy_as_read
 
 # How long a person's snapshot is kept without being used: an hour (a snapshot nobody reads is only
 # memory; one that is read stays valid as long as the version does).
 SNAPSHOT_SECONDS = 3600
 _NOTE = "session person"
+# This process's snapshots, {person_key: (version, user id, snapshot)}; emptied when full.
+_LOCAL: dict[str, tuple] = {}
+_LOCAL_MAX = 4096
 
 
 @lru_cache(maxsize=4)
@@ -66,7 +70,9 @@ class SessionStore(CachedDBStore):
             pagecache.read_along(self.cache_key_prefix + self.session_key)
             if settings.PAGE_CACHE_TRACK_WRITES:
                 pagecache.read_along(pagecache.PERSONS)
-                pagecache.read_along(person_key(self.session_key))
+                key = person_key(self.session_key)
+                if key not in _LOCAL:
+                    pagecache.read_along(key)
 
     def load(self):
         if self.session_key:
@@ -82,7 +88,9 @@ class SessionStore(CachedDBStore):
             return
         key = person_key(self.session_key)
         came, version = pagecache.taken_along(pagecache.PERSONS)
-        _came, kept = pagecache.taken_along(key)
+        kept = _LOCAL.get(key)
+        if kept is None:
+            _came, kept = pagecache.taken_along(key)
         notes[_NOTE] = _Candidate(key, version if came else None, kept)
 
     def delete(self, session_key=None):
@@ -90,6 +98,7 @@ class SessionStore(CachedDBStore):
         super().delete(session_key)
         if key:
             cache.delete(person_key(key))
+            _LOCAL.pop(person_key(key), None)
             notes = pagecache.request_notes()
             if notes is not None:  # signed out, or in again under a new key: the person is read afresh
                 notes.pop(_NOTE, None)
@@ -104,15 +113,29 @@ def session_person(user_id, load):
     if candidate is None:
         return load(user_id)
     if candidate.version is None:  # the version before the person is read (created if missing)
-        found = pagecache.current_versions([pagecache.PERSONS], also=(candidate.key,))
-        candidate.version, candidate.kept = found[pagecache.PERSONS], found.get(candidate.key)
+        also = (candidate.key,) if candidate.kept is None else ()
+        found = pagecache.current_versions([pagecache.PERSONS], also=also)
+        candidate.version = found[pagecache.PERSONS]
+        if also:
+            candidate.kept = found.get(candidate.key)
     kept = candidate.kept
     if kept is not None and kept[0] == candidate.version and kept[1] == user_id:
-        return kept[2]
+        _keep(candidate.key, kept)
+        return copy_as_read(kept[2])
     person = load(user_id)
     if person is not None:
-        cache.set(candidate.key, (candidate.version, user_id, _snapshot(person)), timeout=SNAPSHOT_SECONDS)
+        kept = (candidate.version, user_id, _snapshot(person))
+        cache.set(candidate.key, kept, timeout=SNAPSHOT_SECONDS)
+        _keep(candidate.key, kept)
     return person
+
+
+def _keep(key, kept):
+    """Keep `kept` as this process's snapshot for `key` (in place of an older one)."""
+    if _LOCAL.get(key) is not kept:
+        if len(_LOCAL) >= _LOCAL_MAX and key not in _LOCAL:
+            _LOCAL.clear()
+        _LOCAL[key] = kept
 
 
 def _snapshot(person):

@@ -9,6 +9,7 @@ puts the real values where the markers were. The ORM still writes the SQL, so it
 from typing import Any, NamedTuple
 
 from django.db import connection
+from django.db.models.base import ModelState
 
 # Marker values for ids and numbers: no real row has them.
 ANY_ID = 7_394_621_000_000_001
@@ -107,3 +108,18 @@ class Precompiled:
     def names(self) -> tuple[str, ...]:
         """The names of the annotated columns (for a `values(name=expression, ...)` queryset)."""
         return self._compiled_here().names
+
+
+def copy_as_read(instance, related=None):
+    """A copy of a model instance as read from the database, for one caller: its own state and cache
+    of related objects (`related`), its attributes shared. Only for instances kept for many requests
+    whose attributes are all immutable (text, numbers, booleans, datetimes, frozensets): the kept
+    rounds (rounds.queries), the sessions' persons (accounts.sessions). About a fifth of what a round
+    trip through pickle costs (the page of a proposal copied its round in 80 µs, 6 % of its
+    rendering)."""
+    copy = object.__new__(type(instance))
+    copy.__dict__.update(instance.__dict__)
+    state = copy._state = ModelState()
+    state.db, state.adding = instance._state.db, False
+    state.fields_cache = {} if related is None else related
+    return copy

@@ -47,6 +47,43 @@ def test_the_database_is_asked_for_a_sessions_person_once_while_nothing_about_th
 
 
 @pytest.mark.django_db
+def test_after_a_change_the_person_is_read_once_again_then_kept_again(
+    client, proposal, resident, make_user, redis_sessions, lookups
+):
+    """A write to anyone's person tables renews the version: each session's person is read from the
+    database once more, and the new snapshot serves the requests after it, in this process too."""
+    client.force_login(resident)
+    assert all(_signed_in(client, proposal) for _ in range(2))
+    make_user("neu")  # someone signs up
+    assert all(_signed_in(client, proposal) for _ in range(3))
+    assert lookups == [resident.pk, resident.pk]
+
+
+@pytest.mark.django_db
+def test_a_snapshot_in_the_cache_serves_a_process_that_has_none(
+    client, proposal, resident, redis_sessions, lookups
+):
+    """Another app process (here: this one without its own snapshots) reads the snapshot along from
+    the cache with the session."""
+    client.force_login(resident)
+    assert _signed_in(client, proposal)
+    sessions._LOCAL.clear()
+    assert _signed_in(client, proposal)
+    assert lookups == [resident.pk]
+
+
+@pytest.mark.django_db
+def test_each_request_gets_its_own_copy_of_the_person(client, proposal, resident, redis_sessions, lookups):
+    """What one request changes on its person without saving never reaches the next request."""
+    client.force_login(resident)
+    for _ in range(3):  # read from the database, then twice from the snapshot
+        person = client.get(proposal.get_absolute_url()).wsgi_request.user
+        assert person.pk == resident.pk and person.first_name == resident.first_name
+        person.first_name = "Geändert"
+    assert lookups == [resident.pk]
+
+
+@pytest.mark.django_db
 def test_a_block_counts_at_once_also_when_written_past_the_models(client, proposal, resident, redis_sessions):
     client.force_login(resident)
     assert _signed_in(client, proposal)
