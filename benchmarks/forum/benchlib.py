@@ -72,7 +72,9 @@ def use_snapshot(ref: str = "HEAD") -> str:
 
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 SECRET_KEY = "benchmark-only-secret-key-" + "x" * 40  # the servers and the session maker must agree
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# A database of its own: the benchmark empties it (FLUSHDB), and tests use 14 (tests/conftest.py) or, in
+# .ci/run, 15 under per-process prefixes, so a benchmark beside a test run never wipes the tests' keys.
+REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
 def db_url(dbname: str) -> str:
