@@ -10,10 +10,11 @@ no CSRF token (the language switch is a plain GET form), so a cached page is val
 from functools import wraps
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import get_language
+
+from .middleware import messages_waiting
 
 
 def _cacheable(request):
@@ -23,10 +24,7 @@ def _cacheable(request):
         return False
     if request.user.is_authenticated:
         return False
-    storage = messages.get_messages(request)
-    pending = len(storage) > 0
-    storage.used = False  # looking must not consume them
-    return not pending
+    return not messages_waiting(request)
 
 
 def public_microcache(view):

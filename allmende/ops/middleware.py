@@ -16,6 +16,7 @@ from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.messages import middleware as messages_middleware
 from django.contrib.messages.storage import default_storage
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.middleware import csp, locale
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -146,6 +147,28 @@ class MessageMiddleware(messages_middleware.MessageMiddleware):
         if type(storage) is SimpleLazyObject and storage._wrapped is empty:
             return response
         return super().process_response(request, response)
+
+
+_FALLBACK = "django.contrib.messages.storage.fallback.FallbackStorage"
+
+
+def messages_waiting(request) -> bool:
+    """Whether messages wait to be shown on this request's page (without marking them as shown). Where
+    this request has not made the storage yet and it is Django's default, without making it: that
+    storage keeps the messages in their cookie and only what the cookie cannot hold in the session,
+    which it reads only where the cookie says so. No cookie, no messages (a check made for every
+    signed-in page and every anonymous one the micro-cache could serve)."""
+    storage = getattr(request, "_messages", None)
+    if storage is None:
+        return False
+    if (
+        type(storage) is SimpleLazyObject
+        and storage._wrapped is empty
+        and settings.MESSAGE_STORAGE == _FALLBACK
+        and CookieStorage.cookie_name not in request.COOKIES
+    ):
+        return False
+    return len(storage) > 0
 
 
 class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):

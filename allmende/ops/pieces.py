@@ -108,12 +108,6 @@ class _Request:
         return self._path
 
 
-def page_has_messages(request) -> bool:
-    """Whether messages wait to be shown on this page (without marking them as shown)."""
-    storage = getattr(request, "_messages", None)
-    return storage is not None and len(storage) > 0
-
-
 def kept_page(request, template_name: str, kind: dict, values: dict, csrf_token: str | None) -> SafeString:
     """`template_name` (extends base.html) for this request from its kept rendering: `kind` and `values`
     as for `kept_piece`; the CSRF token (where the reader is signed in: the page's pieces carry the

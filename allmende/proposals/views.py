@@ -16,8 +16,9 @@ from allmende.markup import render_markdown
 from allmende.notifications.pieces import follow_button_html
 from allmende.ops.addresses import address, sign_in_address
 from allmende.ops.microcache import public_microcache
+from allmende.ops.middleware import messages_waiting
 from allmende.ops.pagecache import Fragment, proposal_key, read_along, versioned_page
-from allmende.ops.pieces import kept_page, page_has_messages
+from allmende.ops.pieces import kept_page
 from allmende.rounds import queries as round_queries
 from allmende.rounds.models import Round
 from allmende.rounds.permissions import Action, can, can_link_papers, is_moderator, sees_unpublished_answers
@@ -168,7 +169,7 @@ def proposal_detail(request, slug, number):
         values["edit_address"] = address("proposals:edit", round_.slug, proposal.number)
     if kind["can_withdraw"]:
         values["withdraw_address"] = address("proposals:withdraw", round_.slug, proposal.number)
-    if any(staff.values()) or page_has_messages(request) or not KEPT_PAGES:
+    if any(staff.values()) or messages_waiting(request) or not KEPT_PAGES:
         # The staff's boxes and the messages: rendered in full, with the same values.
         context = {**kind, **values, **staff, "proposal": proposal, "round": round_}
         response = render(request, "proposals/detail.html", context)

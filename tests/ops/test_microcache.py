@@ -47,3 +47,21 @@ def test_off_when_set_to_zero(client, proposal, settings):
     settings.MICROCACHE_SECONDS = 0
     client.get(proposal.get_absolute_url())
     assert "X-Cache" not in client.get(proposal.get_absolute_url())
+
+
+@pytest.mark.django_db
+def test_a_reader_with_a_waiting_message_gets_a_fresh_page_with_it(client, proposal, resident, microcache):
+    """Signing out leaves a message for the next page (in the messages cookie): that page is rendered
+    afresh with it, neither served from nor kept in the micro-cache, and the page after it comes from
+    the cache again."""
+    url = proposal.get_absolute_url()
+    cached = client.get(url).content.decode()
+    client.force_login(resident)
+    client.post(reverse("account_logout"))
+    del client.cookies["sessionid"]  # emptied and expired: a browser drops it
+    assert client.cookies["messages"].value  # the message waits in its cookie
+    fresh = client.get(url)
+    assert "X-Cache" not in fresh
+    assert "abgemeldet" in fresh.content.decode() and "abgemeldet" not in cached
+    again = client.get(url)
+    assert again["X-Cache"] == "hit" and "abgemeldet" not in again.content.decode()
