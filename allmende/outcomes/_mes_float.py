@@ -1361,10 +1361,18 @@ def _factor_at_split(c, sa, saabs, i, denom, above, below):
 def _rho_line(hist, va, sl, c):
     """Like :func:`_rho` for money ``va`` taken as exact, plus the derivative of rho when the money of
     every class moves with slope ``sl`` (valid: the split is certified constant around this point).
-    Returns ``(lo, hi, g, gerr)``, ``None`` (certainly unaffordable) or ``False`` (uncertain)."""
+    Returns ``(lo, hi, g, gerr)``, ``None`` (certainly unaffordable) or ``False`` (uncertain).
+
+    The errors scale with the magnitudes of the money (lower bounds may be negative): the sums of
+    ``m |a|`` are taken as the sums of ``m a`` less twice their negative terms, which are summed
+    apart (no ``abs`` per entry; the entries before the split again only where the smallest one is
+    negative, as in :func:`_rho_line_a`). That equals the sum of the magnitudes to a few ulps, far
+    inside the margins of ``2 (k + 1) EPS`` per unit of it; on money never negative (the upper
+    bounds of a range check, most calls) the negative sums stay 0.0 and the magnitudes are the sums
+    themselves, bit for bit."""
     items = []
     total = 0.0
-    tabs = 0.0  # lower bounds of money may be negative: errors scale with magnitudes
+    neg = 0.0  # the negative terms of the money (rare): no abs per entry
     denom = 0
     for cid, u, m in hist:
         a = va[cid]
@@ -1373,17 +1381,18 @@ def _rho_line(hist, va, sl, c):
             continue
         items.append((a / u, a, s, u, m))
         total += m * a
-        tabs += m * abs(a)
+        if a < 0.0:
+            neg += m * a
         denom += m * u
     k = len(items)
-    terr = 2 * (k + 1) * EPS * tabs
+    terr = 2 * (k + 1) * EPS * (total - 2 * neg)
     if total + terr < c:
         return None
     if total - terr < c or c < _TINY:  # (a tiny cost: rounding near underflow is not bounded)
         return False
     items.sort()
     sa = 0.0
-    saabs = 0.0
+    saneg = 0.0
     ss = 0.0
     sabs = 0.0
     i = 0
@@ -1391,14 +1400,19 @@ def _rho_line(hist, va, sl, c):
         if (c - sa) * u <= a * denom:
             break
         sa += m * a
-        saabs += m * abs(a)
         ss += m * s
         sabs += abs(m * s)
         denom -= m * u
     else:
         return False
+    # sorted by money per utility, ties by money: the negative ones come first (also one whose a / u
+    # underflows to -0.0, which ties with 0.0)
+    if i and items[0][1] < 0.0:
+        for _r, a, _s, _u, m in items[:i]:
+            if a < 0.0:
+                saneg += m * a
     # the split certified for every value in [lo, hi] by the two entries next to it
-    bounds = _factor_at_split(c, sa, saabs, i, denom, items[i][0], items[i - 1][0] if i else None)
+    bounds = _factor_at_split(c, sa, sa - 2 * saneg, i, denom, items[i][0], items[i - 1][0] if i else None)
     if bounds is None:
         return False
     lo, hi = bounds
