@@ -1444,6 +1444,18 @@ def _rho_line_a(hist, va, sl, c):
         return None
     if total - terr < c or c < _TINY:
         return False
+    if k == 1:
+        # One entry with money (half the calls on Dieppe, Assen and Zurich SN: a fresh check's first
+        # round, every supporter in the first class): the values of the general path below, which
+        # splits before it (c <= a n, else uncertain) with nothing summed before the split: the
+        # factor c / (n u), its slope -0.0 / denom = -0.0 and the slope's error bound _TINY.
+        a = items[0][0]
+        if c > a * n:
+            return False
+        bounds = _factor_at_split(c, 0.0, 0.0, 0, n * u, a / u, None)
+        if bounds is None:
+            return False
+        return bounds[0], bounds[1], -0.0, _TINY
     items.sort()
     sa = 0.0
     saneg = 0.0
