@@ -2057,12 +2057,10 @@ class RangeCheck:
 
     def probe(self, c: int):
         """At the budget ``c`` in the range, after a crossing in round ``t`` with the competitor
-        ``rival``: ``(d, state, evals)`` with ``d`` an estimate of the rival's factor minus the
-        winner's there (from the money at ``c`` as a run computes it, :meth:`_money_at`; 0.0 where
-        either is uncertain, INF where the rival is unaffordable), the state for :meth:`resume_tight`
-        and the two evaluations on that money (``project -> (histogram, result)``, where not
-        uncertain: a run resumed from the state takes them, see :class:`Resume`); or None. For
-        locating the budget where the order changes: an estimate, the checks decide."""
+        ``rival``: ``(d, state)`` with ``d`` an estimate of the rival's factor minus the winner's
+        there (from the money at ``c`` as a run computes it, :meth:`_money_at`; 0.0 where either is
+        uncertain, INF where the rival is unaffordable) and the state for :meth:`resume_tight`; or
+        None. For locating the budget where the order changes: an estimate, the checks decide."""
         at1 = self.at1
         st = at1[1] if c == self.b1 and at1 is not None and at1[0] == self.t else self._money_at(c, self.t)
         if st is None:
@@ -2080,16 +2078,11 @@ class RangeCheck:
             else None
         )
         rq = rho(hp, ca, ce, self.C[p]) if hp is not None else False
-        evals = {}
-        if rw is not False:
-            evals[w] = (self.latest[w], rw)
-        if rq is not False:
-            evals[p] = (hp, rq)
         if rq is None:
-            return INF, st, evals
+            return INF, st
         if not rw or not rq:
-            return 0.0, st, evals
-        return rq[1] - rw[1], st, evals
+            return 0.0, st
+        return rq[1] - rw[1], st
 
     def rival_money(self, st) -> float:
         """The money of ``rival``'s supporters in a probe's state (an estimate, for locating the
@@ -2100,13 +2093,11 @@ class RangeCheck:
         ca = st[0]
         return sumprod(map(_m_of, h), map(ca.__getitem__, map(_first, h)))
 
-    def resume_tight(self, c: int, st=None, evals=None) -> Resume | None:
+    def resume_tight(self, c: int, st=None) -> Resume | None:
         """:meth:`resume_at` with the classes' money computed at ``c`` as a run there computes it
         (:meth:`_money_at`: one evaluation of each earlier round's winner, whose order is certified on
         the range) instead of interpolated from the range's bounds, which are loose inside the range;
-        None where a factor is uncertain at ``c``. ``evals``: a probe's evaluations on the money
-        ``st`` (:meth:`probe`), handed to the run as a failed check's are (the same histogram and
-        the same money: the run would evaluate them again at its start)."""
+        None where a factor is uncertain at ``c``."""
         if st is None:
             st = self._money_at(c, self.t)
         if st is None:
@@ -2116,8 +2107,6 @@ class RangeCheck:
         # run appends to them and the state may be kept, see _money_at)
         res = self.resume_at(c, (list(ca), list(ce)))
         res.rounds, res.caps = rounds, caps
-        if evals:
-            res.evals = evals
         return res
 
     def _winner(self, h, c, hi1=None, hi2=None):

@@ -435,11 +435,9 @@ def _add1_fast(cp: Compiled):
         """The first unit step in ``[k1 + 2, k2]`` where the competitor that crossed the winner in a
         failed range check may beat it, by probes of the pair at single budgets (secant steps on
         their difference; where the competitor is unaffordable at the bracket's lower end, the
-        budget where its supporters' money reaches its cost, interpolated), with the probes' states
-        and evaluations there and one step before (``(state, evals)``, for
-        :meth:`._mes_float.RangeCheck.resume_tight`); None if not found, or as soon as two probes
-        right of the start show the winner gaining ground (no crossing in sight). The probes only
-        choose where to split."""
+        budget where its supporters' money reaches its cost, interpolated), with the probe's state
+        there; None if not found, or as soon as two probes right of the start show the winner
+        gaining ground (no crossing in sight). The probes only choose where to split."""
         t = chk.t
         key = (tuple(chk.rec.order[: t + 1]), chk.rival)
         pts = probes.get(key)
@@ -460,7 +458,7 @@ def _add1_fast(cp: Compiled):
             if pr0 is not None and pr0[0] > 0.0 and y > k1:
                 if y > k2:
                     return None
-                return y, pts[y][1:], pr0[1:]
+                return y, pts[y][1], pr0[1]
         a = d(k1)
         if a is None or not a > 0.0:  # the winner must be ahead at the start
             return None
@@ -511,7 +509,7 @@ def _add1_fast(cp: Compiled):
                 x = min(x, k2)
         if hi is None or hi != lo + 1:
             return None
-        return hi, pts[hi][1:], pts[lo][1:]
+        return hi, pts[hi][1], pts[lo][1]
 
     def cover(k1, k2, r, chk, budget):
         """Pieces ``(first, last, record)`` covering ``[k1, k2]`` from the left, and whether all."""
@@ -541,7 +539,7 @@ def _add1_fast(cp: Compiled):
             if found is not None:
                 x, st, st0 = found
                 if x == k1 + 1:  # the start alone, by a run resumed there
-                    res = chk.resume_tight(bk(k1), *st0)
+                    res = chk.resume_tight(bk(k1), st0)
                     r1 = (
                         run_mes_float(cp, bk(k1), cands, free, keep=2, resume=res)
                         if res is not None
@@ -555,7 +553,7 @@ def _add1_fast(cp: Compiled):
                     left, ok = cover(k1, x - 1, r, sub, budget)
                     if not ok:
                         return left, False
-                res = chk.resume_tight(bk(x), *st)
+                res = chk.resume_tight(bk(x), st)
                 r2 = run_mes_float(cp, bk(x), cands, free, keep=2, resume=res) if res is not None else None
                 if r2 is None:
                     r2 = resumed(chk, x)

@@ -1079,8 +1079,8 @@ def test_gaps_at_the_kinks_of_cap_and_start():
 @given(elections(max_voters=12, max_projects=7), st.sampled_from(TIES), st.integers(4, 40))
 def test_probes_and_tight_resume_random(inst, tie, width):
     """After a crossing in a range check: the money computed at a single budget of the range from the
-    winners of the certified rounds (probe, resume_tight) resumes into the exact order there (also
-    with the probe's two evaluations handed to the run), and the probe's difference of the two factors has the sign of the exact comparison where it is clear.
+    winners of the certified rounds (probe, resume_tight) resumes into the exact order there, and the
+    probe's difference of the two factors has the sign of the exact comparison where it is clear.
     (With ``tight``: the probe at the range's start takes the money the failing round computed.)"""
     recorded = _recorded(inst, tie)
     if recorded is None:
@@ -1096,14 +1096,13 @@ def test_probes_and_tight_resume_random(inst, tie, width):
         pr = chk.probe(b)
         if pr is None:
             continue
-        d, st, evals = pr
+        d, st = pr
         exact = run_mes(cp, b, record=True)
         assert exact.order[:t] == rec.order[:t]
-        for ev in (None, evals):  # (with the probe's evaluations handed to the run, and without)
-            new = run_mes_float(cp, b, cands, free, keep=2, resume=chk.resume_tight(b, st, ev))
-            if new is not None:
-                assert new.order == exact.order
-                assert all(f is not None for _w, _h, _first, f in new.rounds)
+        new = run_mes_float(cp, b, cands, free, keep=2, resume=chk.resume_tight(b, st))
+        if new is not None:
+            assert new.order == exact.order
+            assert all(f is not None for _w, _h, _first, f in new.rounds)
         if len(exact.order) > t and d != math.inf and d > 1e-9 * float(exact.rounds[t]["rho"]):
             assert exact.order[t] != chk.rival  # the winner (or a third project) before the rival
 
