@@ -424,15 +424,13 @@ def _pay(hist, r, ca, ce) -> bytes:
     _lo, wr, _hi, werr, tau = r
     flags = bytearray(len(hist))
     E2 = 2 * EPS
-    add_a = ca.append
-    add_e = ce.append
     cu = None  # the share and its error depend on the utility only (one utility for approval)
     share = k = 0.0
     for j, (cid, u, _m) in enumerate(hist):
         a = ca[cid]
         if a / u < tau:  # pays everything it has
-            add_a(0.0)
-            add_e(0.0)
+            ca.append(0.0)
+            ce.append(0.0)
             flags[j] = 1
         else:
             if u != cu:
@@ -441,11 +439,11 @@ def _pay(hist, r, ca, ce) -> bytes:
                 k = werr * u + E2 * share
             na = a - share
             if na > 0.0:
-                add_e(ce[cid] + k + E2 * na)
-                add_a(na)
+                ce.append(ce[cid] + k + E2 * na)
+                ca.append(na)
             else:
-                add_e(ce[cid] + k - E2 * na)
-                add_a(0.0)
+                ce.append(ce[cid] + k - E2 * na)
+                ca.append(0.0)
     return bytes(flags)
 
 
@@ -473,7 +471,6 @@ def _rho_a(hist, ca, ce, c, guess=0.0, above=INF):
         if r is not _AGAIN:
             return r
     items = []
-    add = items.append
     total = 0.0
     terr = 0.0
     n = 0
@@ -482,7 +479,7 @@ def _rho_a(hist, ca, ce, c, guess=0.0, above=INF):
         e = ce[cid]
         if a == 0.0 and e == 0.0:
             continue
-        add((a, e, m))
+        items.append((a, e, m))
         total += m * a
         terr += m * e
         n += m
@@ -563,7 +560,6 @@ def _rho_a_below(hist, ca, ce, c, u, xlo, above=INF):
     down). Where that is above ``above`` it is returned (a float) instead of the factor: a run needs
     no more of a project that cannot win the round (see :func:`run_mes_float`)."""
     items = []
-    add = items.append
     sa = 0.0  # the money below xlo, and its error
     saerr = 0.0
     kb = 0
@@ -591,7 +587,7 @@ def _rho_a_below(hist, ca, ce, c, u, xlo, above=INF):
                     eb = e
         else:
             e = ce[cid]
-            add((a, e, m))
+            items.append((a, e, m))
             su += m * a
             suerr += m * e
             n += m
@@ -750,24 +746,22 @@ def _pay_a(hist, r, ca, ce) -> bytes:
     if not hist:
         return bytes(flags)
     E2 = 2 * EPS
-    add_a = ca.append
-    add_e = ce.append
     share = wr * hist[0][1]
     k = werr * hist[0][1] + E2 * share
     for j, (cid, _u, _m) in enumerate(hist):
         a = ca[cid]
         if a < a_split:  # pays everything it has
-            add_a(0.0)
-            add_e(0.0)
+            ca.append(0.0)
+            ce.append(0.0)
             flags[j] = 1
         else:
             na = a - share
             if na > 0.0:
-                add_e(ce[cid] + k + E2 * na)
-                add_a(na)
+                ce.append(ce[cid] + k + E2 * na)
+                ca.append(na)
             else:
-                add_e(ce[cid] + k - E2 * na)
-                add_a(0.0)
+                ce.append(ce[cid] + k - E2 * na)
+                ca.append(0.0)
     return bytes(flags)
 
 
@@ -1361,10 +1355,18 @@ def _factor_at_split(c, sa, saabs, i, denom, above, below):
 def _rho_line(hist, va, sl, c):
     """Like :func:`_rho` for money ``va`` taken as exact, plus the derivative of rho when the money of
     every class moves with slope ``sl`` (valid: the split is certified constant around this point).
-    Returns ``(lo, hi, g, gerr)``, ``None`` (certainly unaffordable) or ``False`` (uncertain)."""
+    Returns ``(lo, hi, g, gerr)``, ``None`` (certainly unaffordable) or ``False`` (uncertain).
+
+    The errors scale with the magnitudes of the money (lower bounds may be negative): the sums of
+    ``m |a|`` are taken as the sums of ``m a`` less twice their negative terms, which are summed
+    apart (no ``abs`` per entry; the entries before the split again only where the smallest one is
+    negative, as in :func:`_rho_line_a`). That equals the sum of the magnitudes to a few ulps, far
+    inside the margins of ``2 (k + 1) EPS`` per unit of it; on money never negative (the upper
+    bounds of a range check, most calls) the negative sums stay 0.0 and the magnitudes are the sums
+    themselves, bit for bit."""
     items = []
     total = 0.0
-    tabs = 0.0  # lower bounds of money may be negative: errors scale with magnitudes
+    neg = 0.0  # the negative terms of the money (rare): no abs per entry
     denom = 0
     for cid, u, m in hist:
         a = va[cid]
@@ -1373,17 +1375,18 @@ def _rho_line(hist, va, sl, c):
             continue
         items.append((a / u, a, s, u, m))
         total += m * a
-        tabs += m * abs(a)
+        if a < 0.0:
+            neg += m * a
         denom += m * u
     k = len(items)
-    terr = 2 * (k + 1) * EPS * tabs
+    terr = 2 * (k + 1) * EPS * (total - 2 * neg)
     if total + terr < c:
         return None
     if total - terr < c or c < _TINY:  # (a tiny cost: rounding near underflow is not bounded)
         return False
     items.sort()
     sa = 0.0
-    saabs = 0.0
+    saneg = 0.0
     ss = 0.0
     sabs = 0.0
     i = 0
@@ -1391,14 +1394,19 @@ def _rho_line(hist, va, sl, c):
         if (c - sa) * u <= a * denom:
             break
         sa += m * a
-        saabs += m * abs(a)
         ss += m * s
         sabs += abs(m * s)
         denom -= m * u
     else:
         return False
+    # sorted by money per utility, ties by money: the negative ones come first (also one whose a / u
+    # underflows to -0.0, which ties with 0.0)
+    if i and items[0][1] < 0.0:
+        for _r, a, _s, _u, m in items[:i]:
+            if a < 0.0:
+                saneg += m * a
     # the split certified for every value in [lo, hi] by the two entries next to it
-    bounds = _factor_at_split(c, sa, saabs, i, denom, items[i][0], items[i - 1][0] if i else None)
+    bounds = _factor_at_split(c, sa, sa - 2 * saneg, i, denom, items[i][0], items[i - 1][0] if i else None)
     if bounds is None:
         return False
     lo, hi = bounds
@@ -1417,7 +1425,6 @@ def _rho_line_a(hist, va, sl, c):
         return None if c > 0.0 else False
     u = hist[0][1]
     items = []
-    add = items.append
     total = 0.0
     neg = 0.0  # the negative terms (lower bounds of money may be negative; rarely): no abs per entry
     n = 0
@@ -1426,7 +1433,7 @@ def _rho_line_a(hist, va, sl, c):
         s = sl[cid]
         if a == 0.0 and s == 0.0:
             continue
-        add((a, s, m))
+        items.append((a, s, m))
         total += m * a
         if a < 0.0:
             neg += m * a
@@ -1437,6 +1444,18 @@ def _rho_line_a(hist, va, sl, c):
         return None
     if total - terr < c or c < _TINY:
         return False
+    if k == 1:
+        # One entry with money (half the calls on Dieppe, Assen and Zurich SN: a fresh check's first
+        # round, every supporter in the first class): the values of the general path below, which
+        # splits before it (c <= a n, else uncertain) with nothing summed before the split: the
+        # factor c / (n u), its slope -0.0 / denom = -0.0 and the slope's error bound _TINY.
+        a = items[0][0]
+        if c > a * n:
+            return False
+        bounds = _factor_at_split(c, 0.0, 0.0, 0, n * u, a / u, None)
+        if bounds is None:
+            return False
+        return bounds[0], bounds[1], -0.0, _TINY
     items.sort()
     sa = 0.0
     saneg = 0.0
@@ -1495,7 +1514,6 @@ def _rho_hi_a(hist, va, c):
         return None if c > 0.0 else False
     u = hist[0][1]
     items = []
-    add = items.append
     total = 0.0
     neg = 0.0
     n = 0
@@ -1503,7 +1521,7 @@ def _rho_hi_a(hist, va, c):
         a = va[cid]
         if a == 0.0:
             continue
-        add((a, m))
+        items.append((a, m))
         total += m * a
         if a < 0.0:
             neg += m * a
@@ -1558,7 +1576,6 @@ def _rho_line_a2(hist, vl, vu, sl, c):
         return _rho_line_a(hist, vl, sl, c), _rho_line_a(hist, vu, sl, c)
     u = hist[0][1]
     items = []
-    add = items.append
     total = 0.0  # the upper money (never negative)
     totl = 0.0  # the lower money
     negl = 0.0  # its negative terms
@@ -1569,7 +1586,7 @@ def _rho_line_a2(hist, vl, vu, sl, c):
         x = vl[cid]
         if a == 0.0 and s == 0.0 and x == 0.0:
             continue
-        add((a, s, m, x))
+        items.append((a, s, m, x))
         total += m * a
         totl += m * x
         if x < 0.0:
@@ -2275,7 +2292,6 @@ class RangeCheck:
         tw2m = tw2 * (1 - E4)
         atw1 = abs(tw1)
         atw2 = abs(tw2)
-        addL1, addL2, addU1, addU2, addSL = L1.append, L2.append, U1.append, U2.append, SL.append
         cu = None
         z1 = z2 = s1 = s2 = t1 = t2 = e1 = e2 = 0.0
         for cid, u, _m in h:
@@ -2292,11 +2308,11 @@ class RangeCheck:
             a1 = U1[cid]
             a2 = U2[cid]
             if a1 * F < z1 and a2 * F < z2:
-                addL1(0.0)
-                addL2(0.0)
-                addU1(0.0)
-                addU2(0.0)
-                addSL(0.0)
+                L1.append(0.0)
+                L2.append(0.0)
+                U1.append(0.0)
+                U2.append(0.0)
+                SL.append(0.0)
                 continue
             x1 = L1[cid]
             x2 = L2[cid]
@@ -2314,11 +2330,11 @@ class RangeCheck:
                 u1 = 0.0
             if u2 < 0.0:
                 u2 = 0.0
-            addL1(l1)
-            addL2(l2)
-            addU1(u1)
-            addU2(u2)
-            addSL((u2 - u1) / W)
+            L1.append(l1)
+            L2.append(l2)
+            U1.append(u1)
+            U2.append(u2)
+            SL.append((u2 - u1) / W)
 
     def run(self) -> bool:
         """Check from the current round to the end; False when a round cannot be certified."""

@@ -4,8 +4,9 @@
 
 Runs the process twice under ``valgrind --tool=callgrind``: once reading and compiling the instance and
 computing the rule, once stopping after compiling; prints the difference (millions of instructions).
-Unlike seconds, the counts do not depend on the machine's load (they vary by about 1 % between runs of
-the same code). ``--ref``: the code of ``allmende/outcomes`` at that commit instead of the working tree
+Unlike seconds, the counts do not depend on the machine's load; with string hashing fixed
+(``PYTHONHASHSEED=0`` for the children unless it is set: some set or dict of strings is iterated on
+the way) the same code gives the same count (without, they varied by up to about 1 %). ``--ref``: the code of ``allmende/outcomes`` at that commit instead of the working tree
 (extracted as in ``alternate.py``). FILE as in ``alternate.py``.
 """
 
@@ -41,7 +42,8 @@ def instructions(path: Path, rule: str, compute: bool, ref_dir: str) -> int:
         out = os.path.join(tmp, "cg.out")
         cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__]
         cmd += ["--child", "1" if compute else "0", "--ref-dir", ref_dir, "--rule", rule, str(path)]
-        subprocess.run(cmd, check=True, capture_output=True)
+        env = {**os.environ, "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")}
+        subprocess.run(cmd, check=True, capture_output=True, env=env)
         text = Path(out).read_text()
     return int(re.search(r"^(?:summary|totals): (\d+)", text, re.M).group(1))
 

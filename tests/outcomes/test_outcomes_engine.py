@@ -871,6 +871,37 @@ def test_rho_line_a_interval_and_slope(case, slopes, negative):
         assert Fraction(g) - Fraction(gerr) <= slope <= Fraction(g) + Fraction(gerr)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.floats(2.0**-30, 1e9),
+    st.integers(1, 10**6),
+    st.integers(1, 10**4),
+    st.floats(0.5, 1.5),
+    st.floats(-1e3, 1e3),
+    st.booleans(),
+)
+def test_rho_line_a_one_entry_with_money(a, u, m, share, slope, zeros):
+    """_rho_line_a with one entry holding money (its own path, no sort): the exact factor ``c / (m
+    u)`` in the certified interval where the entry pays its share, uncertain or unaffordable where
+    it does not; the slope -0.0 within _TINY; entries without money or slope change nothing."""
+    c = a * m * share
+    hist = [(0, u, m)]
+    money, slopes = [a], [slope]
+    if zeros:  # (classes without money and slope around it: left out)
+        hist = [(1, u, 3), (0, u, m), (2, u, 5)]
+        money, slopes = [a, 0.0, 0.0], [slope, 0.0, 0.0]
+    res = _rho_line_a(hist, money, slopes, c)
+    rho = _exact_rho([(Fraction(money[cid]), uu, mm) for cid, uu, mm in hist], Fraction(c))
+    if res is None:
+        assert rho is None
+    elif res:
+        lo, hi, g, gerr = res
+        assert rho == Fraction(c) / (m * u) and Fraction(lo) <= rho <= Fraction(hi)
+        assert g == 0.0 and math.copysign(1.0, g) == -1.0 and gerr == float_mod._TINY
+    else:
+        assert share > 1 - 2.0**-30  # uncertain only next to the entry's own money
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(elections(max_voters=12, max_projects=7), st.sampled_from(TIES), st.randoms(use_true_random=False))
 def test_rho_floors_below_every_factor(inst, tie, rnd):
