@@ -136,8 +136,9 @@ class LocaleMiddleware(locale.LocaleMiddleware):
 class MessageMiddleware(messages_middleware.MessageMiddleware):
     """Django's, with the messages' storage made at its first use. Django makes it for every request
     (with the cookie's signer: its class imported by name, its key derived), and a support's htmx
-    answer, a list's page or a file never touch it. Where nothing asked for it, there is nothing to
-    store: the cookie and the session keep the messages they had."""
+    answer or a page served from the caches never touches it (`messages_waiting` looks without making
+    it). Where nothing asked for it, there is nothing to store: the cookie and the session keep the
+    messages they had."""
 
     def process_request(self, request):
         request._messages = SimpleLazyObject(lambda: default_storage(request))
@@ -185,17 +186,14 @@ class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
         if csp.get_nonce(request) or hasattr(response, "_csp_config") or hasattr(response, "_csp_ro_config"):
             return super().process_response(request, response)
         enforced, report_only = settings.SECURE_CSP, settings.SECURE_CSP_REPORT_ONLY
-        written = self._written
-        if written[0] is not enforced or written[1] is not report_only:  # the first time, or other settings
-            written = self._written = (
-                enforced,
-                report_only,
-                build_policy(enforced) if enforced else "",
-                build_policy(report_only) if report_only else "",
-            )
+        seen, seen_report_only, enforced_policy, report_only_policy = self._written
+        if seen is not enforced or seen_report_only is not report_only:  # the first time, or other settings
+            enforced_policy = build_policy(enforced) if enforced else ""
+            report_only_policy = build_policy(report_only) if report_only else ""
+            self._written = (enforced, report_only, enforced_policy, report_only_policy)
         for header, policy in (
-            (csp.CSP.HEADER_ENFORCE, written[2]),
-            (csp.CSP.HEADER_REPORT_ONLY, written[3]),
+            (csp.CSP.HEADER_ENFORCE, enforced_policy),
+            (csp.CSP.HEADER_REPORT_ONLY, report_only_policy),
         ):
             if policy and header not in response:
                 response.headers[str(header)] = policy

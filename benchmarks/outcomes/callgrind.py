@@ -6,8 +6,9 @@ Runs the process twice under ``valgrind --tool=callgrind``: once reading and com
 computing the rule, once stopping after compiling; prints the difference (millions of instructions).
 Unlike seconds, the counts do not depend on the machine's load; with string hashing fixed
 (``PYTHONHASHSEED=0`` for the children unless it is set: some set or dict of strings is iterated on
-the way) the same code gives the same count (without, they varied by up to about 1 %). ``--ref``: the code of ``allmende/outcomes`` at that commit instead of the working tree
-(extracted as in ``alternate.py``). FILE as in ``alternate.py``.
+the way) the same code gives the same count (without, they varied by up to about 1 %). ``--ref``: the
+code of ``allmende/outcomes`` at that commit instead of the working tree (extracted as in
+``alternate.py``). FILE as in ``alternate.py``.
 """
 
 from __future__ import annotations
