@@ -7,6 +7,8 @@
 #   WEB_WORKERS           granian worker processes (2)
 #   WEB_THREADS           threads per worker running Django (2: more contend for the GIL, see docs/scaling.md); each may hold one database connection
 #   MIGRATE_ON_START      true: run `migrate` before starting; set false on all but one of several app servers
+#   BALANCE_CONNECTIONS   true: deal new connections to the workers in turn (allmende/ops/balance.py; needs
+#                         CAP_BPF, else the kernel's hash assigns them as without it)
 #   GRANIAN_*             any other granian option, e.g. GRANIAN_BACKLOG
 set -eu
 cd "$(dirname "$0")/.."
@@ -17,6 +19,13 @@ export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-allmende.settings}"
 "$PY" manage.py collectstatic --noinput --verbosity 0
 case "${MIGRATE_ON_START:-true}" in
     true|1|yes|on) "$PY" manage.py migrate --noinput ;;
+esac
+
+case "${BALANCE_CONNECTIONS:-true}" in
+    # in the background of a subshell, so that it is not left to granian as a child: it waits for
+    # the workers to listen, attaches and exits
+    true|1|yes|on) ("$PY" -m allmende.ops.balance --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" \
+        --workers "${WEB_WORKERS:-2}" &) ;;
 esac
 
 exec "$PY" -m granian --interface wsgi \

@@ -147,6 +147,7 @@ class Server:
         self.port = port
         self.env = server_env(dbname, workdir, PORT=port, HOST="127.0.0.1", **extra)
         self.log = log
+        self.balancing: str | None = None  # what allmende/ops/balance.py said at the start
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> float:
@@ -159,6 +160,8 @@ class Server:
             )
         _stop_servers_on_sigterm()
         started = time.monotonic()
+        offset = self.log.stat().st_size if self.log.exists() else 0
+        self.balancing = None
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 ["sh", "scripts/serve-prod.sh"],
@@ -174,9 +177,28 @@ class Server:
             with contextlib.suppress(OSError):
                 status, _ = http_get(self.port, "/healthz", timeout=2)
                 if status == 200:
-                    return time.monotonic() - started
+                    up = time.monotonic() - started
+                    self._await_balancing(offset)
+                    return up
             time.sleep(0.2)
         raise RuntimeError(f"server on port {self.port} did not answer /healthz within {timeout}s")
+
+    def _await_balancing(self, offset: int, timeout: float = 10) -> None:
+        """Wait for the line of allmende/ops/balance.py (started by serve-prod.sh beside granian),
+        so that no scenario's connections arrive before the workers' connections are dealt in turn;
+        keep it in `balancing`. A version without the balancer has no such line."""
+        if not (CODE / "allmende" / "ops" / "balance.py").exists():
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with open(self.log, "rb") as log:
+                log.seek(offset)
+                for line in log.read().decode(errors="replace").splitlines():
+                    if line.startswith("allmende.ops.balance:"):
+                        self.balancing = line.split(": ", 2)[-1]
+                        return
+            time.sleep(0.05)
+        raise RuntimeError(f"the connection balancer of port {self.port} wrote nothing; see {self.log}")
 
     def worker_pids(self) -> list[int]:
         if not self.proc:
@@ -188,10 +210,11 @@ class Server:
 
     def connections_per_worker(self) -> list[int]:
         """Established client connections each worker holds, largest first. Each worker listens on the
-        port itself (SO_REUSEPORT); the kernel hands a new connection to one of them by a hash of its
-        addresses, so a load tool's 16 keep-alive connections split 8/8 in only a fifth of the runs
-        (binomial), 11/5 or worse in a fifth. Both workers get about the same CPU, so the clients of the
-        fuller worker wait longer: one source of the spread between runs of the same code."""
+        port itself (SO_REUSEPORT). With allmende/ops/balance.py attached (serve-prod.sh starts it; it
+        needs CAP_BPF) the connections are dealt in turn, 8/8; without it the kernel hands a new
+        connection to one of them by a hash of its addresses, so a load tool's 16 keep-alive connections
+        split 8/8 in only a fifth of the runs (binomial), 11/5 or worse in a fifth. Both workers get
+        about the same CPU, so the clients of the fuller worker wait longer."""
         out = subprocess.run(
             ["ss", "-tnpH", "state", "established", f"( sport = :{self.port} )"],
             capture_output=True, text=True,

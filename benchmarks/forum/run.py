@@ -320,6 +320,7 @@ def main():
         "worker_peak_rss_mb": rss,
         "machine": machine,
         "server_startup_s": round(startup, 1),
+        "balancing": server.balancing,
         "crawl": crawl,
         "cache_after_crawl": redis_info,
         "topic": topic,
@@ -387,7 +388,8 @@ def render(o: dict) -> str:
         benchlib.machine_md(m),
         f"- Server: `scripts/serve-prod.sh` (granian WSGI, 2 workers × {os.environ.get('WEB_THREADS', '2')} threads, DEBUG=false, Redis cache), "
         f"up in {o['server_startup_s']} s; load: wrk 4.1, 2 threads, 16 connections, {o['seconds']} s per "
-        "scenario after a 2 s warm-up; server and load tool share the 2 cores.",
+        "scenario after a 2 s warm-up; server and load tool share the 2 cores. Connections to the workers: "
+        f"{o.get('balancing') or 'no balancer (the kernel hashes them onto the workers)'} (allmende/ops/balance.py).",
         "",
         "## Data",
         "",
