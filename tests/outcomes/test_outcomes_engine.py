@@ -806,6 +806,39 @@ def test_add1_range_checks_kept_or_backed_off(monkeypatch, path, worth):
     assert fast.details["per_voter_budget"] == exact.details["per_voter_budget"]
 
 
+def test_add1_stops_at_the_piece_that_ends_it(monkeypatch):
+    """Where a run found while covering a range has an outcome that ends the completion (over the
+    budget or exhaustive), nothing to its right is computed: on Assen 2024 (it ends there at a run
+    resumed inside a range) that run is the completion's last computation, and the result is the
+    exact-only completion's."""
+    path = next(p for p in data_files() if "Assen" in p.name)
+    cp = Compiled(read_pb(path))
+    cands, _free = mes_candidates(cp)
+    log = []
+    run0 = rules_mod.run_mes_float
+    check0 = RangeCheck.run
+
+    def run(*args, **kw):
+        r = run0(*args, **kw)
+        log.append(("run", r))
+        return r
+
+    def check(self):
+        ok = check0(self)
+        log.append(("check", ok))
+        return ok
+
+    monkeypatch.setattr(rules_mod, "run_mes_float", run)
+    monkeypatch.setattr(RangeCheck, "run", check)
+    fast = mes_add1(cp)
+    kind, last = log[-1]
+    assert kind == "run" and last is not None
+    assert any(rules_mod._stops(cp, cands, last.initial + last.order))
+    exact = mes_add1(Compiled(cp.instance), fast=False)
+    assert fast.selected == exact.selected
+    assert fast.details["per_voter_budget"] == exact.details["per_voter_budget"]
+
+
 @settings(max_examples=400, deadline=None)
 @given(_histograms(), st.sampled_from([-1, 0, 1]))
 def test_pure_factor_is_exact(case, side):
