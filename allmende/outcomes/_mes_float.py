@@ -2125,7 +2125,7 @@ class RangeCheck:
         res.rounds, res.caps = rounds, caps
         return res
 
-    def _winner(self, h, c, hi1=None, hi2=None):
+    def _winner(self, h, c, hi1=None, hi2=None, p0=-1):
         """A round's winner on the range: its factor from the lower money bounds at ``b1`` and at
         ``b2`` (the ends of its chord: only their upper values are used) and its tangent
         (:meth:`_tangent`), or a falsy value where uncertain. On approval ballots the chord's end at
@@ -2136,6 +2136,12 @@ class RangeCheck:
         lfn = self.line
         SL = self.SL
         if lfn is not _rho_line_a:
+            if p0 >= 0:  # a first-round histogram (see _line0)
+                return (
+                    (None, hi1) if hi1 is not None else self._line0(p0, h, self.L1, c),
+                    (None, hi2) if hi2 is not None else self._line0(p0, h, self.L2, c),
+                    self._tangent(h, c, self._line0(p0, h, self.U1, c) if not self.end2 else None),
+                )
             return (
                 (None, hi1) if hi1 is not None else lfn(h, self.L1, SL, c),
                 (None, hi2) if hi2 is not None else lfn(h, self.L2, SL, c),
@@ -2445,7 +2451,7 @@ class RangeCheck:
                 return False
             h = self.latest[w]
             c = C[w]
-            r1, r2, tw = self._winner(h, c)
+            r1, r2, tw = self._winner(h, c, p0=w if not t and h is self.init[w] else -1)
             if not r1 or not r2 or not tw:
                 return False
             hi1 = r1[1]
