@@ -348,7 +348,10 @@ def _add1_fast(cp: Compiled):
     order, and for the right part the run is resumed from that round at its first budget, giving the
     new order, which is checked on from that round too (the rounds before are certified for the whole
     range). Every piece has one order at all its unit steps, hence one outcome, so the stop rule is
-    applied once per piece. After ranges that moved on, the next ones start right after the last
+    applied once per piece; the pieces are found from the left, and a run found at a single step
+    inside a range is tested at once (``halts``): where its outcome ends the completion, nothing to
+    its right is checked (on Zürich D10 a run resumed right after the last step, uncertain there;
+    on Zürich S5R two range checks and a run). After ranges that moved on, the next ones start right after the last
     piece with its record (no check at the next unit step first), and where they lie inside the
     range of the last fresh range check that failed, from that check's round (``start``: the rounds
     before it are certified on its whole range); a check that fails at its last
@@ -511,8 +514,17 @@ def _add1_fast(cp: Compiled):
             return None
         return hi, pts[hi][1], pts[lo][1]
 
+    def halts(r):
+        """Whether the outcome of a new run ends the completion (over the budget or exhaustive)."""
+        over, exhaustive = _stops(cp, cands, r.initial + r.order)
+        return over or exhaustive
+
     def cover(k1, k2, r, chk, budget):
-        """Pieces ``(first, last, record)`` covering ``[k1, k2]`` from the left, and whether all."""
+        """Pieces ``(first, last, record)`` covering ``[k1, k2]`` from the left, and whether all. The
+        pieces are found from the left, so where a run found here at a single step ends the
+        completion (``halts``: the stop rule), the pieces end with it (and the attempt with them, not
+        complete): the steps to its right are never looked at (``done`` is applied to the pieces in
+        order and ends the completion there)."""
         nonlocal evaluations, work
         if budget[0] <= 0:
             return [], False
@@ -548,6 +560,8 @@ def _add1_fast(cp: Compiled):
                     if r1 is None:
                         return [], False
                     left = [(k1, k1, r1)]
+                    if halts(r1):
+                        return left, False
                 else:
                     sub = chk.restricted(bk(k1), bk(x - 1), replay=True, end2=True)
                     left, ok = cover(k1, x - 1, r, sub, budget)
@@ -561,7 +575,7 @@ def _add1_fast(cp: Compiled):
                         return left, False
                 if x == k2:
                     return left + [(k2, k2, r2)], True
-                if x + 1 == k2:
+                if x + 1 == k2 or halts(r2):
                     return left + [(x, x, r2)], False
                 # (the right part's bounds recomputed for it: right after the change a new competitor
                 # is often close to the winner, and interpolated bounds failed there at once)
@@ -580,6 +594,8 @@ def _add1_fast(cp: Compiled):
                 r1 = tight(chk, k1) if paying() else None
                 return ([(k1, k1, r1)] if r1 is not None else []), False
             left = [(k1, k1, r1)]
+            if halts(r1):
+                return left, False
             r, k1 = r1, k1 + 1
             if k1 == k2:
                 r2 = resumed(chk, k2)
@@ -605,6 +621,8 @@ def _add1_fast(cp: Compiled):
         r2 = resumed(chk, m + 1)
         if r2 is None:
             return left, False
+        if halts(r2):
+            return left + [(m + 1, m + 1, r2)], False
         if m + 1 == k2:
             return left + [(k2, k2, r2)], True
         right, ok = cover(m + 1, k2, r2, chk.restricted(bk(m + 1), bk(k2), r2), budget)

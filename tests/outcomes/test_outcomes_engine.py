@@ -806,6 +806,39 @@ def test_add1_range_checks_kept_or_backed_off(monkeypatch, path, worth):
     assert fast.details["per_voter_budget"] == exact.details["per_voter_budget"]
 
 
+def test_add1_stops_at_the_piece_that_ends_it(monkeypatch):
+    """Where a run found while covering a range has an outcome that ends the completion (over the
+    budget or exhaustive), nothing to its right is computed: on Assen 2024 (it ends there at a run
+    resumed inside a range) that run is the completion's last computation, and the result is the
+    exact-only completion's."""
+    path = next(p for p in data_files() if "Assen" in p.name)
+    cp = Compiled(read_pb(path))
+    cands, _free = mes_candidates(cp)
+    log = []
+    run0 = rules_mod.run_mes_float
+    check0 = RangeCheck.run
+
+    def run(*args, **kw):
+        r = run0(*args, **kw)
+        log.append(("run", r))
+        return r
+
+    def check(self):
+        ok = check0(self)
+        log.append(("check", ok))
+        return ok
+
+    monkeypatch.setattr(rules_mod, "run_mes_float", run)
+    monkeypatch.setattr(RangeCheck, "run", check)
+    fast = mes_add1(cp)
+    kind, last = log[-1]
+    assert kind == "run" and last is not None
+    assert any(rules_mod._stops(cp, cands, last.initial + last.order))
+    exact = mes_add1(Compiled(cp.instance), fast=False)
+    assert fast.selected == exact.selected
+    assert fast.details["per_voter_budget"] == exact.details["per_voter_budget"]
+
+
 @settings(max_examples=400, deadline=None)
 @given(_histograms(), st.sampled_from([-1, 0, 1]))
 def test_pure_factor_is_exact(case, side):
@@ -1122,3 +1155,110 @@ def test_add1_with_and_without_probes(monkeypatch, path, probes):
     exact = mes_add1(Compiled(cp.instance), fast=False)
     assert fast.selected == exact.selected
     assert fast.details["per_voter_budget"] == exact.details["per_voter_budget"]
+
+
+def _same_floats(x, y):
+    """Equal results of an evaluation, float for float (the sign of zero included)."""
+    if isinstance(x, tuple) and isinstance(y, tuple):
+        return len(x) == len(y) and all(repr(a) == repr(b) for a, b in zip(x, y, strict=True))
+    return x is y
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 10**6), st.integers(1, 50)), min_size=1, max_size=12),
+    st.floats(1.0, 1e6),
+    st.floats(1.0, 4.0),
+    st.floats(0.05, 1.5),
+    st.sampled_from([1.0, 0.75, 2.0**-40]),
+)
+def test_first_round_line_split_before_all_holds_with_more_money(entries, a, more, frac, slope):
+    """A first-round histogram (every entry in class 0) evaluated where every supporter pays its
+    share (slope -0.0) gives the same result, float for float, with more money in class 0 and any
+    positive slope (what :meth:`RangeCheck._line0` relies on), for general and approval ballots."""
+    byu: dict = {}
+    for u, m in entries:
+        byu[u] = byu.get(u, 0) + m
+    hist = [(0, u, m) for u, m in byu.items()]
+    c = float(sum(u * m for u, m in byu.items())) * a * frac
+    for fn, h in ((_rho_line, hist), (_rho_line_a, hist[:1])):
+        r = fn(h, [a], [1.0], c)
+        if r and r[2] == 0.0:
+            assert repr(r[2]) == "-0.0" and r[3] == float_mod._TINY
+            for b in (a, a * more, math.nextafter(a, math.inf)):
+                assert _same_floats(fn(h, [b], [slope], c), r), (fn.__name__, b)
+
+
+def _checked_line0(line0, taken):
+    """:meth:`RangeCheck._line0` comparing every result with a fresh evaluation; ``taken[0]`` counts
+    the results taken from an earlier evaluation."""
+
+    def checked(self, p, h, va, c):
+        assert all(cid == 0 for cid, _u, _m in h)
+        z = self.l0[p]
+        if z is not None and va[0] >= z[0]:
+            taken[0] += 1
+        r = line0(self, p, h, va, c)
+        assert _same_floats(r, self.line(h, va, self.SL, c))
+        return r
+
+    return checked
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_first_round_lines_carried_equal_fresh(monkeypatch, path):
+    """Range checks take a project's first-round line from an earlier check where it holds
+    (:meth:`RangeCheck._line0`): every result equals a fresh evaluation, float for float, and the
+    completion equals the exact-only one; on Assen 2024 results are taken (122)."""
+    cp = Compiled(read_pb(path))
+    if cp.n_voters == 0:
+        return
+    taken = [0]
+    monkeypatch.setattr(RangeCheck, "_line0", _checked_line0(RangeCheck._line0, taken))
+    out = mes_add1(cp)
+    assert out.selected == mes_add1(Compiled(cp.instance), fast=False).selected
+    if "Assen" in path.name:
+        assert taken[0] > 0
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(max_voters=12, max_projects=7), st.sampled_from(TIES))
+def test_first_round_lines_carried_random(inst, tie):
+    """:func:`test_first_round_lines_carried_equal_fresh` on small random elections (ordinal and
+    cumulative ballots among them: several utilities in a first-round histogram)."""
+    cp = Compiled(inst, tie)
+    if cp.n_voters == 0 or not float_ok(cp, cp.budget):
+        return
+    saved = RangeCheck._line0
+    RangeCheck._line0 = _checked_line0(saved, [0])
+    try:
+        out = mes_add1(cp, tie)
+    finally:
+        RangeCheck._line0 = saved
+    assert out.selected == mes_add1(Compiled(inst, tie), tie, fast=False).selected
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 10**6), st.integers(1, 50)), min_size=1, max_size=12),
+    st.lists(st.floats(1.0, 1e6), min_size=2, max_size=6),
+    st.floats(0.05, 1.5),
+    st.booleans(),
+)
+def test_line0_equals_fresh_in_any_order(entries, monies, frac, approval):
+    """:meth:`RangeCheck._line0` called at first-round money in any order (larger and smaller than
+    the results it keeps; splits before the first entry and after it) returns what a fresh
+    evaluation returns, float for float."""
+    byu: dict = {}
+    for u, m in entries:
+        byu[u] = byu.get(u, 0) + m
+    hist = [(0, u, m) for u, m in byu.items()]
+    if approval:
+        hist = hist[:1]
+    chk = object.__new__(RangeCheck)
+    chk.l0 = [None]
+    chk.line = _rho_line_a if approval else _rho_line
+    chk.SL = [1.0]
+    c = float(sum(u * m for _cid, u, m in hist)) * monies[0] * frac
+    for a in monies:
+        assert _same_floats(chk._line0(0, hist, [a], c), chk.line(hist, [a], [1.0], c)), a
