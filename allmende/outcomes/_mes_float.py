@@ -81,7 +81,8 @@ stale entry instead of being evaluated to the end. On histograms of at least ``_
 the money gathered by ``map``, ``sumprod`` over ``compress`` with a mask; every entry's error bounded by
 the largest one of any class, where that stays small against the cost), and of the entries from the
 guessed level on only those below an estimate of the split are sorted first. Where such a histogram
-is not counted yet and its last one in the run had nearly one entry per supporter group, a run takes
+is not counted yet and its last one in the run had at least half as many entries as the project has
+supporter groups (Amsterdam 621: nine entries per ten groups on average), a run takes
 that bound from the project's supporter groups themselves (:func:`_low_groups`: the same pass over
 the groups, a finer partition of the same voters with the same money), and the histogram is counted
 only where something reads it later (the record keeps ``None`` for it; the checks reading the record
@@ -145,10 +146,10 @@ class Record:
     ``rounds[t] = (winner, hist, trans)``: the winner's histogram ``[(class, u, voters), ...]`` and the
     new class of each of its entries; ``computes``: ``(state, project, hist)`` for every evaluation
     (``state`` = number of purchases before it; ``hist`` None where the run bounded the project from
-    its supporter groups without counting it: a reader counts it from ``snaps[state]``); ``snaps[t]``: the groups' classes before round ``t``;
-    ``gc``: the groups' classes at the end; ``caps[t]`` (with ``keep=2``): an upper bound of round
-    ``t``'s factor at ``b``, hence at every larger budget with the same purchases before round ``t``
-    (see :class:`RangeCheck`).
+    its supporter groups without counting it: a reader counts it from ``snaps[state]``);
+    ``snaps[t]``: the groups' classes before round ``t``; ``gc``: the groups' classes at the end;
+    ``caps[t]`` (with ``keep=2``): an upper bound of round ``t``'s factor at ``b``, hence at every
+    larger budget with the same purchases before round ``t`` (see :class:`RangeCheck`).
     """
 
     __slots__ = ("b", "caps", "computes", "gc", "initial", "order", "rounds", "snaps")
@@ -343,7 +344,7 @@ def _group_cols(cp: Compiled) -> tuple:
     """For :func:`_low_groups`, per instance: per project the least number of entries of its last
     histogram in a run for which a run tries it (``_LOWG_SHARE`` times its supporter groups; INF for
     projects with fewer than ``_LOWG_MIN`` groups and for every project of instances with other than
-    approval ballots), the groups' voters, and a dict of the projects' groups and their voters as two
+    approval ballots), the voters of every group, and a dict of the projects' groups and their voters as two
     lists with the voters' sum and the utility, ``(gs, gm, voters, u)``, filled at a project's first
     use (:func:`_group_cols_of`)."""
     gq = getattr(cp, "_group_cols", None)
@@ -1030,7 +1031,7 @@ def run_mes_float(
     least = gcols[0]
     hcd = hc[0]
     # per project the entries of its last histogram looked at in this run (they only grow along the
-    # purchases): groups instead of a histogram only where it has nearly one entry per group
+    # purchases): groups instead of a histogram only where it has at least _LOWG_SHARE entries per group
     seen: dict[int, int] = {}
     if resume is not None:
         for q, (_tq, hq) in resume.known.items():
