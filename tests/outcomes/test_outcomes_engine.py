@@ -696,7 +696,9 @@ def test_guessed_factors_and_bounds_in_runs(inst, tie, cols_min):
     least ``_GUESS_MIN`` entries), runs take lower bounds instead of factors for projects above the
     round's best one: the same orders as the plain runs at every unit step, and the completion the
     same outcome as the exact engine; also with the pass in C (:func:`_rho_a_cols`) on every
-    histogram (``_COLS_MIN`` 1) in the runs and checks."""
+    histogram (``_COLS_MIN`` 1) in the runs and checks, and the runs' bounds from the supporter groups
+    (:func:`_low_groups`, ``_LOWG_MIN`` 1: histograms left uncounted in the records, counted by the
+    checks that read them)."""
     cp = Compiled(inst, tie)
     if cp.n_voters == 0 or not float_ok(cp, cp.budget):
         return
@@ -704,8 +706,12 @@ def test_guessed_factors_and_bounds_in_runs(inst, tie, cols_min):
     step = cp.scale * cp.n_voters
     saved = float_mod._GUESS_MIN
     saved_cols = float_mod._COLS_MIN
+    saved_lowg = float_mod._LOWG_MIN
     float_mod._GUESS_MIN = 1
     float_mod._COLS_MIN = cols_min
+    float_mod._LOWG_MIN = cols_min
+    saved_share = float_mod._LOWG_SHARE
+    float_mod._LOWG_SHARE = 0.0 if cols_min == 1 else saved_share
     try:
         fast = mes_add1(cp, tie)
         for k in range(6):
@@ -716,6 +722,8 @@ def test_guessed_factors_and_bounds_in_runs(inst, tie, cols_min):
     finally:
         float_mod._GUESS_MIN = saved
         float_mod._COLS_MIN = saved_cols
+        float_mod._LOWG_MIN = saved_lowg
+        float_mod._LOWG_SHARE = saved_share
     assert fast.selected == mes_add1(Compiled(inst, tie), tie, fast=False).selected
 
 
@@ -1262,3 +1270,59 @@ def test_line0_equals_fresh_in_any_order(entries, monies, frac, approval):
     c = float(sum(u * m for _cid, u, m in hist)) * monies[0] * frac
     for a in monies:
         assert _same_floats(chk._line0(0, hist, [a], c), chk.line(hist, [a], [1.0], c)), a
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    _histograms(),
+    st.sampled_from([-1, 0, 1]),
+    st.sampled_from([0.0, 0.5, 0.9, 0.999, 1.0, 1.0 + 2.0**-40, 1.001, 1.1, 2.0, 1e9]),
+    st.randoms(use_true_random=False),
+    st.sampled_from([0.3, 0.6, 0.9, 0.99, 0.999999]),
+    st.sampled_from([0.0, 2.0**-40, 1e-6]),
+    st.lists(st.integers(1, 20), min_size=1, max_size=6),
+)
+def test_low_groups_bounds_the_factor(case, side, ratio, rnd, frac, other, parts):
+    """:func:`_low_groups` (a run's lower bound from a project's supporter groups, without counting its
+    histogram): the histogram's classes split into groups of any sizes (in any order, several groups
+    per class, a class outside the histogram holding the largest error bound); a bound returned lies
+    above ``above`` and at most at the exact factor (any bound where the project is unaffordable), and
+    'unaffordable' (None) only where the money with its errors cannot reach the cost, with its upper
+    bound in ``_UNAFF``."""
+    hist, money, errs, c, u0, true, rho, exact_total, guess, above = _guessed_case(
+        case, side, ratio, rnd, frac
+    )
+    errs = [*errs, max(errs) + other * max(money)]
+    money = [*money, 1.0]
+    gc, gs, gm = [], [], []
+    for cid, _u, m in hist:
+        left = m
+        for size in parts:
+            take = min(size, left)
+            if not take:
+                break
+            gs.append(len(gc))
+            gc.append(cid)
+            gm.append(take)
+            left -= take
+        if left:
+            gs.append(len(gc))
+            gc.append(cid)
+            gm.append(left)
+    order = list(range(len(gs)))
+    rnd.shuffle(order)
+    gs = [gs[i] for i in order]
+    gm = [gm[i] for i in order]
+    gq = (gs, gm, sum(gm), u0)
+    saved = float_mod._COLS_ERR
+    float_mod._COLS_ERR = math.inf
+    try:
+        res = float_mod._low_groups(gq, gc, money, errs, c, guess * u0, above)
+    finally:
+        float_mod._COLS_ERR = saved
+    if res is None:
+        assert rho is None
+        assert Fraction(float_mod._UNAFF[0]) >= exact_total
+    elif res is not float_mod._AGAIN:
+        assert res.__class__ is float and res > above
+        assert rho is None or Fraction(res) <= rho
