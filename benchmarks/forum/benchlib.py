@@ -186,8 +186,11 @@ class Server:
     def _await_balancing(self, offset: int, timeout: float = 10) -> None:
         """Wait for the line of allmende/ops/balance.py (started by serve-prod.sh beside granian),
         so that no scenario's connections arrive before the workers' connections are dealt in turn;
-        keep it in `balancing`. A version without the balancer has no such line."""
-        if not (CODE / "allmende" / "ops" / "balance.py").exists():
+        keep it in `balancing`. A version without the balancer, or a server started with
+        BALANCE_CONNECTIONS=false, has no such line."""
+        if not (CODE / "allmende" / "ops" / "balance.py").exists() or self.env.get(
+            "BALANCE_CONNECTIONS", "true"
+        ) not in ("true", "1", "yes", "on"):
             return
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

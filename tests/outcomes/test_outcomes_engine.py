@@ -554,14 +554,19 @@ def _guessed_case(case, side, ratio, rnd, frac):
     return hist, money, errs, c, u0, true, rho, exact_total, base * ratio, base * frac
 
 
-@settings(max_examples=600, deadline=None)
-@given(
+# A guessed evaluation's cases: a histogram with its money, the guess's side and ratio, and the share of
+# the cost (`_guessed_case`).
+_GUESSED = (
     _histograms(),
     st.sampled_from([-1, 0, 1]),
     st.sampled_from([0.0, 0.5, 0.9, 0.999, 1.0, 1.0 + 2.0**-40, 1.001, 1.1, 2.0, 1e9]),
     st.randoms(use_true_random=False),
     st.sampled_from([0.3, 0.6, 0.9, 0.99, 0.999999]),
 )
+
+
+@settings(max_examples=600, deadline=None)
+@given(*_GUESSED)
 def test_rho_a_with_a_guess_certified(case, side, ratio, rnd, frac):
     """_rho_a with a guessed factor (:func:`_rho_a_below`: the entries below the guessed level summed
     unsorted, only the others sorted): wherever it returns a result (guesses below, at and above the
@@ -1274,11 +1279,7 @@ def test_line0_equals_fresh_in_any_order(entries, monies, frac, approval):
 
 @settings(max_examples=600, deadline=None)
 @given(
-    _histograms(),
-    st.sampled_from([-1, 0, 1]),
-    st.sampled_from([0.0, 0.5, 0.9, 0.999, 1.0, 1.0 + 2.0**-40, 1.001, 1.1, 2.0, 1e9]),
-    st.randoms(use_true_random=False),
-    st.sampled_from([0.3, 0.6, 0.9, 0.99, 0.999999]),
+    *_GUESSED,
     st.sampled_from([0.0, 2.0**-40, 1e-6]),
     st.lists(st.integers(1, 20), min_size=1, max_size=6),
 )
